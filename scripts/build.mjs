@@ -1,0 +1,51 @@
+// Builds every bundle with esbuild (one fast path for the extension, webview, CLI, bench and tests).
+//   node scripts/build.mjs              extension + webview + CLI + bench + built-in data
+//   node scripts/build.mjs --tests      also bundles test/**/*.test.ts into out/test
+//   node scripts/build.mjs --production minified, no source maps (for the .vsix)
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { makeBuiltinMnist } from './make-mnist.mjs';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const root = new URL('..', import.meta.url).pathname;
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  loader: { '.wgsl': 'text' },
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+/** Entry points; a missing source is skipped so a partial tree still builds. */
+const targets = [
+  { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['src/webview/cpu-worker.ts'], outfile: 'dist/cpu-worker.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: ['webgpu'] },
+  { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', format: 'cjs', external: ['webgpu'] },
+].filter((t) => existsSync(join(root, t.entryPoints[0])));
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? findTests(p) : name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const builds = targets.map((t) => esbuild.build({ ...common, ...t, target: t.platform === 'node' ? 'node20' : 'es2022' }));
+if (args.has('--tests')) {
+  const entryPoints = findTests(join(root, 'test')).map((p) => relative(root, p));
+  if (entryPoints.length > 0) {
+    builds.push(esbuild.build({
+      ...common, entryPoints, outdir: 'out/test', outbase: 'test', platform: 'node', format: 'cjs', target: 'node20',
+      external: ['webgpu', 'mocha', 'playwright-core', 'fast-check', 'vscode'],
+    }));
+  }
+}
+builds.push(makeBuiltinMnist(join(root, 'dist', 'data')));
+await Promise.all(builds);

@@ -1,0 +1,129 @@
+// The model spec: what a `.cnn` file means once parsed, with every value resolved to numbers.
+// This is the contract between the language (src/lang) and everything that consumes it
+// (engine, CLI, extension, webview). Pure data: no classes, JSON-serialisable, so it can cross
+// the host ⇄ webview boundary unchanged.
+
+/** Zero-based position, as in LSP and VS Code. */
+export interface Position { readonly line: number; readonly character: number }
+/** Half-open range [start, end). */
+export interface Range { readonly start: Position; readonly end: Position }
+
+/** Activation shape of ONE example: [C, H, W] for feature maps, [N] for vectors. */
+export type Shape = readonly number[];
+
+export type ActivationKind = 'relu' | 'sigmoid' | 'tanh';
+export type LossKind = 'cross_entropy' | 'mse';
+export type OptimizerKind = 'sgd' | 'adam' | 'newton';
+
+interface LayerBase {
+  /** Zero-based line of the statement that declared the layer. */
+  readonly line: number;
+  /** Range of the whole statement (without the trailing comment). */
+  readonly range: Range;
+}
+
+export interface ConvLayer extends LayerBase {
+  readonly kind: 'conv';
+  readonly filters: number;
+  readonly kernel: readonly [number, number]; // [kh, kw]
+  readonly stride: readonly [number, number]; // [sh, sw]
+  readonly pad: readonly [number, number];    // [ph, pw], symmetric; `pad=same` resolved to (k-1)/2
+  readonly bias: boolean;
+}
+export interface PoolLayer extends LayerBase {
+  readonly kind: 'maxpool' | 'avgpool';
+  readonly window: readonly [number, number];
+  readonly stride: readonly [number, number]; // defaults to the window
+}
+export interface ActivationLayer extends LayerBase { readonly kind: ActivationKind }
+export interface FlattenLayer extends LayerBase { readonly kind: 'flatten' }
+export interface DenseLayer extends LayerBase { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
+export interface DropoutLayer extends LayerBase { readonly kind: 'dropout'; readonly p: number }
+export interface BatchNormLayer extends LayerBase { readonly kind: 'batchnorm'; readonly momentum: number; readonly epsilon: number }
+/** Softmax over the class vector. Followed by cross-entropy the engine fuses the two. */
+export interface SoftmaxLayer extends LayerBase { readonly kind: 'softmax' }
+
+export type LayerSpec =
+  | ConvLayer | PoolLayer | ActivationLayer | FlattenLayer | DenseLayer
+  | DropoutLayer | BatchNormLayer | SoftmaxLayer;
+export type LayerKind = LayerSpec['kind'];
+
+/** Where training data comes from. Paths are already resolved against the model file's folder. */
+export type DataSpec =
+  | { readonly kind: 'mnist' }                                   // built in: 10,010 real digits
+  | { readonly kind: 'idx'; readonly dir: string }               // 4 MNIST-style IDX files (optionally .gz)
+  | { readonly kind: 'cifar10'; readonly dir: string }           // CIFAR-10 binary batches
+  | { readonly kind: 'libsvm'; readonly train: string; readonly test?: string };
+
+export interface TrainSettings {
+  readonly data: DataSpec;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly optimizer: OptimizerKind;
+  readonly lr: number;
+  readonly momentum: number;    // sgd only
+  readonly decay: number;       // simpleNN's rule: lr_t = lr / (1 + decay·t), t = step count
+  readonly weightDecay: number; // L2 penalty coefficient, added to the gradient
+  readonly seed: number;
+  /** Fraction of the training split held out for validation (0 = none), or a separate data set. */
+  readonly validation: number | DataSpec;
+  /** Range of the `train` statement (all its lines), if one was written. */
+  readonly range?: Range;
+}
+
+export const DEFAULT_TRAIN: Omit<TrainSettings, 'range'> = {
+  data: { kind: 'mnist' },
+  epochs: 3,
+  batch: 64,
+  optimizer: 'sgd',
+  lr: 0.05,
+  momentum: 0.9,
+  decay: 0,
+  weightDecay: 0,
+  seed: 1,
+  validation: 0,
+};
+
+export interface ModelSpec {
+  /** Input shape [C, H, W] of one example, or null when the file has no valid `input`. */
+  readonly input: readonly [number, number, number] | null;
+  readonly layers: readonly LayerSpec[];
+  /** Explicit `loss` statement, else cross-entropy (with `softmax` applied if the last layer is not one). */
+  readonly loss: { readonly kind: LossKind; readonly line: number | null };
+  readonly train: TrainSettings;
+}
+
+/** Everything the shape checker knows about one layer. */
+export interface LayerInfo {
+  readonly index: number;            // into ModelSpec.layers
+  readonly layer: LayerSpec;
+  readonly input: Shape;
+  /** Output shape; null once an error upstream makes it unknowable. */
+  readonly output: Shape | null;
+  readonly params: number;
+  /** Forward multiply-adds ×2 for one example. */
+  readonly flops: number;
+  /** Bytes of f32 activations this layer stores per example (its output). */
+  readonly activationBytes: number;
+  /** Conv only: C·K²·Hout·Wout / (C·Hpad·Wpad), the im2col input replication. */
+  readonly im2colReplication?: number;
+  /** Human-readable arithmetic for the hover, e.g. "(28 + 2·2 − 5)/1 + 1 = 28". */
+  readonly formula?: string;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A text edit that fixes a diagnostic: replace `range` with `newText`. */
+export interface TextEdit { readonly range: Range; readonly newText: string }
+export interface Fix { readonly title: string; readonly edits: readonly TextEdit[] }
+
+export interface Diagnostic {
+  readonly range: Range;
+  readonly severity: Severity;
+  /** Stable identifier, e.g. 'conv-non-integer-output'. Documented in docs/language.md. */
+  readonly code: string;
+  readonly message: string;
+  /** Other places that explain the problem, e.g. the layer that produced the bad shape. */
+  readonly related?: readonly { readonly range: Range; readonly message: string }[];
+  readonly fixes?: readonly Fix[];
+}
