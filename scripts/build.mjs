@@ -1,13 +1,17 @@
 // Builds every bundle with esbuild (one fast path for the extension, webview, CLI, bench and tests).
 //   node scripts/build.mjs              extension + webview + CLI + bench + built-in data
 //   node scripts/build.mjs --tests      also bundles test/**/*.test.ts into out/test
+//   node scripts/build.mjs --tests=test/unit/lang   only the tests under that folder (or that file)
 //   node scripts/build.mjs --production minified, no source maps (for the .vsix)
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { makeBuiltinMnist } from './make-mnist.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const testsArg = argv.find((a) => a === '--tests' || a.startsWith('--tests='));
+const testFilter = testsArg?.includes('=') ? testsArg.slice('--tests='.length) : '';
 const production = args.has('--production');
 const root = new URL('..', import.meta.url).pathname;
 
@@ -38,8 +42,8 @@ function findTests(dir) {
 }
 
 const builds = targets.map((t) => esbuild.build({ ...common, ...t, target: t.platform === 'node' ? 'node20' : 'es2022' }));
-if (args.has('--tests')) {
-  const entryPoints = findTests(join(root, 'test')).map((p) => relative(root, p));
+if (testsArg) {
+  const entryPoints = findTests(join(root, 'test')).map((p) => relative(root, p)).filter((p) => p.startsWith(testFilter));
   if (entryPoints.length > 0) {
     builds.push(esbuild.build({
       ...common, entryPoints, outdir: 'out/test', outbase: 'test', platform: 'node', format: 'cjs', target: 'node20',
