@@ -1,0 +1,400 @@
+// The CPU backend: the reference implementation of Backend (the WebGPU backend is tested against
+// it) and the fallback when there is no adapter. Runs eagerly in the calling thread; every call
+// checks its tensors and sizes so a wrong call fails with a message naming the op and the operand
+// instead of silently reading past the end of a typed array.
+
+import {
+  outputSize, type Activation, type Backend, type BatchNormTensors, type ConvGeometry, type FloatArray,
+  type GemmOptions, type PoolGeometry, type Tensor,
+} from '../backend';
+import { batchNormBackward, batchNormForward, type BatchNormArrays } from './batchnorm';
+import { convBackwardData, convBackwardFilter, convForward, ConvWorkspace } from './conv';
+import * as ew from './elementwise';
+import { gemmPacked, matrixSource } from './gemm';
+import { mseLoss, softmaxBackward, softmaxCrossEntropy, softmaxForward } from './loss';
+import { adamStep, sgdStep } from './optimizers';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool';
+
+export type CpuPrecision = 'f32' | 'f64';
+
+export interface CpuBackendOptions {
+  /** Storage of f32 tensors: 'f32' (default, like the GPU) or 'f64' (for tight gradient checks). */
+  readonly precision?: CpuPrecision;
+}
+
+class CpuTensor implements Tensor {
+  disposed = false;
+  constructor(readonly owner: CpuBackend, readonly data: FloatArray | Uint32Array, readonly dtype: 'f32' | 'u32') {}
+  get length(): number { return this.data.length; }
+}
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  readonly description: string;
+  readonly precision: CpuPrecision;
+  private readonly workspace = new ConvWorkspace();
+  private destroyed = false;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.precision = options.precision ?? 'f32';
+    if (this.precision !== 'f32' && this.precision !== 'f64') {
+      throw new Error(`CpuBackend: precision must be 'f32' or 'f64', got ${String(this.precision)}`);
+    }
+    this.description = `cpu (${this.precision})`;
+  }
+
+  // ── memory ──────────────────────────────────────────────────────────────────────────
+  zeros(length: number): Tensor {
+    this.checkAlive('zeros');
+    checkCount('zeros', 'length', length);
+    return new CpuTensor(this, this.precision === 'f64' ? new Float64Array(length) : new Float32Array(length), 'f32');
+  }
+
+  indices(length: number): Tensor {
+    this.checkAlive('indices');
+    checkCount('indices', 'length', length);
+    return new CpuTensor(this, new Uint32Array(length), 'u32');
+  }
+
+  write(t: Tensor, data: ArrayLike<number>, offset = 0): void {
+    const tensor = this.tensor('write', 't', t);
+    checkCount('write', 'offset', offset);
+    if (offset + data.length > tensor.length) {
+      throw new RangeError(`CpuBackend.write: ${data.length} values at offset ${offset} do not fit in a tensor of ${tensor.length}`);
+    }
+    if (tensor.dtype === 'u32') {
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+          throw new RangeError(`CpuBackend.write: value ${v} at index ${i} is not a u32 (u32 tensors hold labels and indices)`);
+        }
+      }
+    }
+    tensor.data.set(data, offset);
+  }
+
+  read(t: Tensor): Promise<FloatArray> {
+    try {
+      return Promise.resolve(this.floats('read', 't', t, 0).slice());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  readIndices(t: Tensor): Promise<Uint32Array> {
+    try {
+      return Promise.resolve(this.uints('readIndices', 't', t, 0).slice());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  copy(src: Tensor, dst: Tensor, length?: number): void {
+    const s = this.tensor('copy', 'src', src), d = this.tensor('copy', 'dst', dst);
+    if (s.dtype !== d.dtype) throw new TypeError(`CpuBackend.copy: src is ${s.dtype} but dst is ${d.dtype}`);
+    const count = length ?? s.length;
+    checkCount('copy', 'length', count);
+    if (count > s.length || count > d.length) {
+      throw new RangeError(`CpuBackend.copy: length ${count} exceeds src (${s.length}) or dst (${d.length})`);
+    }
+    d.data.set(s.data.subarray(0, count));
+  }
+
+  dispose(t: Tensor): void {
+    this.tensor('dispose', 't', t).disposed = true;
+  }
+
+  flush(): void { /* eager: nothing queued */ }
+
+  destroy(): void { this.destroyed = true; }
+
+  // ── elementwise ─────────────────────────────────────────────────────────────────────
+  fill(t: Tensor, value: number, length?: number): void {
+    const tensor = this.tensor('fill', 't', t);
+    const count = length ?? tensor.length;
+    checkCount('fill', 'length', count);
+    if (count > tensor.length) throw new RangeError(`CpuBackend.fill: length ${count} exceeds the tensor's ${tensor.length}`);
+    tensor.data.fill(value, 0, count);
+  }
+
+  axpy(alpha: number, x: Tensor, y: Tensor, length?: number): void {
+    const count = length ?? x.length;
+    const xs = this.floats('axpy', 'x', x, count), ys = this.floats('axpy', 'y', y, count);
+    for (let i = 0; i < count; i++) ys[i] += alpha * xs[i];
+  }
+
+  scale(t: Tensor, alpha: number, length?: number): void {
+    const count = length ?? t.length;
+    const xs = this.floats('scale', 't', t, count);
+    for (let i = 0; i < count; i++) xs[i] *= alpha;
+  }
+
+  // ── linear algebra ──────────────────────────────────────────────────────────────────
+  gemm(a: Tensor, b: Tensor, c: Tensor, m: number, n: number, k: number, opts: GemmOptions = {}): void {
+    checkCount('gemm', 'm', m); checkCount('gemm', 'n', n); checkCount('gemm', 'k', k);
+    const transA = opts.transA ?? false, transB = opts.transB ?? false;
+    const as = this.floats('gemm', 'a', a, m * k), bs = this.floats('gemm', 'b', b, k * n);
+    const cs = this.floats('gemm', 'c', c, m * n);
+    if (as === cs || bs === cs) throw new Error('CpuBackend.gemm: c must not alias a or b');
+    gemmPacked(this.workspace.gemm, m, n, k, matrixSource(as, 0, transA ? m : k, transA),
+      matrixSource(bs, 0, transB ? k : n, !transB), cs, 0, n, opts.alpha ?? 1, opts.beta ?? 0);
+  }
+
+  addBias(y: Tensor, bias: Tensor, rows: number, cols: number): void {
+    checkCount('addBias', 'rows', rows); checkCount('addBias', 'cols', cols);
+    ew.addBias(this.floats('addBias', 'y', y, rows * cols), this.floats('addBias', 'bias', bias, rows), rows, cols);
+  }
+
+  biasGrad(dy: Tensor, db: Tensor, rows: number, cols: number, accumulate = false): void {
+    checkCount('biasGrad', 'rows', rows); checkCount('biasGrad', 'cols', cols);
+    ew.biasGrad(this.floats('biasGrad', 'dy', dy, rows * cols), this.floats('biasGrad', 'db', db, rows), rows, cols, accumulate);
+  }
+
+  // ── convolution ─────────────────────────────────────────────────────────────────────
+  convForward(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor): void {
+    const op = 'convForward';
+    checkConv(op, g);
+    convForward(this.workspace, g, this.floats(op, 'x', x, g.c * g.n * g.h * g.w),
+      this.floats(op, 'w', w, g.m * g.c * g.kh * g.kw), bias ? this.floats(op, 'bias', bias, g.m) : null,
+      this.floats(op, 'y', y, g.m * g.n * g.oh * g.ow));
+  }
+
+  convBackwardData(g: ConvGeometry, dy: Tensor, w: Tensor, dx: Tensor): void {
+    const op = 'convBackwardData';
+    checkConv(op, g);
+    convBackwardData(this.workspace, g, this.floats(op, 'dy', dy, g.m * g.n * g.oh * g.ow),
+      this.floats(op, 'w', w, g.m * g.c * g.kh * g.kw), this.floats(op, 'dx', dx, g.c * g.n * g.h * g.w));
+  }
+
+  convBackwardFilter(g: ConvGeometry, x: Tensor, dy: Tensor, dw: Tensor, dbias: Tensor | null): void {
+    const op = 'convBackwardFilter';
+    checkConv(op, g);
+    convBackwardFilter(this.workspace, g, this.floats(op, 'x', x, g.c * g.n * g.h * g.w),
+      this.floats(op, 'dy', dy, g.m * g.n * g.oh * g.ow), this.floats(op, 'dw', dw, g.m * g.c * g.kh * g.kw),
+      dbias ? this.floats(op, 'dbias', dbias, g.m) : null);
+  }
+
+  // ── pooling ─────────────────────────────────────────────────────────────────────────
+  maxPoolForward(g: PoolGeometry, x: Tensor, y: Tensor, argmax: Tensor): void {
+    const op = 'maxPoolForward';
+    checkPool(op, g);
+    const outputs = g.c * g.n * g.oh * g.ow;
+    maxPoolForward(g, this.floats(op, 'x', x, g.c * g.n * g.h * g.w), this.floats(op, 'y', y, outputs),
+      this.uints(op, 'argmax', argmax, outputs));
+  }
+
+  maxPoolBackward(g: PoolGeometry, dy: Tensor, argmax: Tensor, dx: Tensor): void {
+    const op = 'maxPoolBackward';
+    checkPool(op, g);
+    const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
+    const selection = this.uints(op, 'argmax', argmax, outputs);
+    for (let o = 0; o < outputs; o++) {
+      if (selection[o] >= inputs) throw new RangeError(`CpuBackend.${op}: argmax[${o}] = ${selection[o]} is outside the input (${inputs})`);
+    }
+    maxPoolBackward(g, this.floats(op, 'dy', dy, outputs), selection, this.floats(op, 'dx', dx, inputs));
+  }
+
+  avgPoolForward(g: PoolGeometry, x: Tensor, y: Tensor): void {
+    const op = 'avgPoolForward';
+    checkPool(op, g);
+    avgPoolForward(g, this.floats(op, 'x', x, g.c * g.n * g.h * g.w), this.floats(op, 'y', y, g.c * g.n * g.oh * g.ow));
+  }
+
+  avgPoolBackward(g: PoolGeometry, dy: Tensor, dx: Tensor): void {
+    const op = 'avgPoolBackward';
+    checkPool(op, g);
+    avgPoolBackward(g, this.floats(op, 'dy', dy, g.c * g.n * g.oh * g.ow), this.floats(op, 'dx', dx, g.c * g.n * g.h * g.w));
+  }
+
+  // ── activations ─────────────────────────────────────────────────────────────────────
+  activationForward(kind: Activation, x: Tensor, y: Tensor, length: number): void {
+    const op = 'activationForward';
+    checkActivation(op, kind); checkCount(op, 'length', length);
+    ew.activationForward(kind, this.floats(op, 'x', x, length), this.floats(op, 'y', y, length), length);
+  }
+
+  activationBackward(kind: Activation, y: Tensor, dy: Tensor, dx: Tensor, length: number): void {
+    const op = 'activationBackward';
+    checkActivation(op, kind); checkCount(op, 'length', length);
+    ew.activationBackward(kind, this.floats(op, 'y', y, length), this.floats(op, 'dy', dy, length),
+      this.floats(op, 'dx', dx, length), length);
+  }
+
+  // ── reshapes ────────────────────────────────────────────────────────────────────────
+  flattenForward(x: Tensor, y: Tensor, c: number, n: number, hw: number): void {
+    const op = 'flattenForward';
+    checkCount(op, 'c', c); checkCount(op, 'n', n); checkCount(op, 'hw', hw);
+    ew.flattenForward(this.floats(op, 'x', x, c * n * hw), this.floats(op, 'y', y, c * n * hw), c, n, hw);
+  }
+
+  flattenBackward(dy: Tensor, dx: Tensor, c: number, n: number, hw: number): void {
+    const op = 'flattenBackward';
+    checkCount(op, 'c', c); checkCount(op, 'n', n); checkCount(op, 'hw', hw);
+    ew.flattenBackward(this.floats(op, 'dy', dy, c * n * hw), this.floats(op, 'dx', dx, c * n * hw), c, n, hw);
+  }
+
+  // ── regularisation ──────────────────────────────────────────────────────────────────
+  dropoutForward(x: Tensor, y: Tensor, mask: Tensor, length: number, p: number, seed: number): void {
+    const op = 'dropoutForward';
+    checkCount(op, 'length', length);
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`CpuBackend.${op}: p must be in [0, 1], got ${p}`);
+    ew.dropoutForward(this.floats(op, 'x', x, length), this.floats(op, 'y', y, length), this.floats(op, 'mask', mask, length),
+      length, p, seed);
+  }
+
+  dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor, length: number): void {
+    const op = 'dropoutBackward';
+    checkCount(op, 'length', length);
+    ew.dropoutBackward(this.floats(op, 'dy', dy, length), this.floats(op, 'mask', mask, length),
+      this.floats(op, 'dx', dx, length), length);
+  }
+
+  batchNormForward(x: Tensor, y: Tensor, rows: number, cols: number, t: BatchNormTensors, training: boolean,
+    momentum: number, epsilon: number): void {
+    const op = 'batchNormForward';
+    checkCount(op, 'rows', rows); checkCount(op, 'cols', cols);
+    if (training && cols < 1) throw new RangeError(`CpuBackend.${op}: training needs at least one column`);
+    if (!(epsilon > 0)) throw new RangeError(`CpuBackend.${op}: epsilon must be > 0, got ${epsilon}`);
+    batchNormForward(this.floats(op, 'x', x, rows * cols), this.floats(op, 'y', y, rows * cols), rows, cols,
+      this.batchNormArrays(op, t, rows), training, momentum, epsilon);
+  }
+
+  batchNormBackward(x: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number, t: BatchNormTensors,
+    dgamma: Tensor, dbeta: Tensor): void {
+    const op = 'batchNormBackward';
+    checkCount(op, 'rows', rows); checkCount(op, 'cols', cols);
+    batchNormBackward(this.floats(op, 'x', x, rows * cols), this.floats(op, 'dy', dy, rows * cols),
+      this.floats(op, 'dx', dx, rows * cols), rows, cols, this.batchNormArrays(op, t, rows),
+      this.floats(op, 'dgamma', dgamma, rows), this.floats(op, 'dbeta', dbeta, rows));
+  }
+
+  // ── output layers and losses ────────────────────────────────────────────────────────
+  softmaxForward(x: Tensor, y: Tensor, classes: number, n: number): void {
+    const op = 'softmaxForward';
+    checkCount(op, 'classes', classes); checkCount(op, 'n', n);
+    softmaxForward(this.floats(op, 'x', x, classes * n), this.floats(op, 'y', y, classes * n), classes, n);
+  }
+
+  softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, classes: number, n: number): void {
+    const op = 'softmaxBackward';
+    checkCount(op, 'classes', classes); checkCount(op, 'n', n);
+    softmaxBackward(this.floats(op, 'y', y, classes * n), this.floats(op, 'dy', dy, classes * n),
+      this.floats(op, 'dx', dx, classes * n), classes, n);
+  }
+
+  softmaxCrossEntropy(logits: Tensor, labels: Tensor, probs: Tensor, dlogits: Tensor | null, metrics: Tensor,
+    classes: number, n: number): void {
+    const op = 'softmaxCrossEntropy';
+    checkCount(op, 'classes', classes); checkCount(op, 'n', n);
+    softmaxCrossEntropy(this.floats(op, 'logits', logits, classes * n), this.labels(op, labels, n, classes),
+      this.floats(op, 'probs', probs, classes * n), dlogits ? this.floats(op, 'dlogits', dlogits, classes * n) : null,
+      this.floats(op, 'metrics', metrics, 3), classes, n);
+  }
+
+  mseLoss(out: Tensor, labels: Tensor, dout: Tensor | null, metrics: Tensor, classes: number, n: number): void {
+    const op = 'mseLoss';
+    checkCount(op, 'classes', classes); checkCount(op, 'n', n);
+    mseLoss(this.floats(op, 'out', out, classes * n), this.labels(op, labels, n, classes),
+      dout ? this.floats(op, 'dout', dout, classes * n) : null, this.floats(op, 'metrics', metrics, 3), classes, n);
+  }
+
+  // ── optimizers ──────────────────────────────────────────────────────────────────────
+  sgdStep(w: Tensor, g: Tensor, v: Tensor, length: number, lr: number, momentum: number, weightDecay: number): void {
+    const op = 'sgdStep';
+    checkCount(op, 'length', length);
+    sgdStep(this.floats(op, 'w', w, length), this.floats(op, 'g', g, length), this.floats(op, 'v', v, length),
+      length, lr, momentum, weightDecay);
+  }
+
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, length: number, lr: number, beta1: number, beta2: number,
+    epsilon: number, t: number, weightDecay: number): void {
+    const op = 'adamStep';
+    checkCount(op, 'length', length);
+    if (!Number.isInteger(t) || t < 1) throw new RangeError(`CpuBackend.${op}: t is the 1-based step number, got ${t}`);
+    adamStep(this.floats(op, 'w', w, length), this.floats(op, 'g', g, length), this.floats(op, 'm', m, length),
+      this.floats(op, 'v', v, length), length, lr, beta1, beta2, epsilon, t, weightDecay);
+  }
+
+  // ── argument checks ─────────────────────────────────────────────────────────────────
+  private checkAlive(op: string): void {
+    if (this.destroyed) throw new Error(`CpuBackend.${op}: the backend was destroyed`);
+  }
+
+  private tensor(op: string, name: string, t: Tensor): CpuTensor {
+    this.checkAlive(op);
+    if (!(t instanceof CpuTensor) || t.owner !== this) {
+      throw new TypeError(`CpuBackend.${op}: ${name} is not a tensor of this backend`);
+    }
+    if (t.disposed) throw new Error(`CpuBackend.${op}: ${name} was disposed`);
+    return t;
+  }
+
+  /** The f32 tensor's storage, after checking it holds at least `need` elements. */
+  private floats(op: string, name: string, t: Tensor, need: number): FloatArray {
+    const tensor = this.tensor(op, name, t);
+    if (tensor.dtype !== 'f32') throw new TypeError(`CpuBackend.${op}: ${name} must be an f32 tensor (zeros), not u32`);
+    if (tensor.length < need) {
+      throw new RangeError(`CpuBackend.${op}: ${name} has ${tensor.length} elements but the call needs ${need}`);
+    }
+    return tensor.data as FloatArray;
+  }
+
+  private uints(op: string, name: string, t: Tensor, need: number): Uint32Array {
+    const tensor = this.tensor(op, name, t);
+    if (tensor.dtype !== 'u32') throw new TypeError(`CpuBackend.${op}: ${name} must be a u32 tensor (indices), not f32`);
+    if (tensor.length < need) {
+      throw new RangeError(`CpuBackend.${op}: ${name} has ${tensor.length} elements but the call needs ${need}`);
+    }
+    return tensor.data as Uint32Array;
+  }
+
+  private labels(op: string, t: Tensor, n: number, classes: number): Uint32Array {
+    const labels = this.uints(op, 'labels', t, n);
+    for (let b = 0; b < n; b++) {
+      if (labels[b] >= classes) throw new RangeError(`CpuBackend.${op}: label ${labels[b]} of example ${b} is not below ${classes} classes`);
+    }
+    return labels;
+  }
+
+  private batchNormArrays(op: string, t: BatchNormTensors, rows: number): BatchNormArrays {
+    return {
+      gamma: this.floats(op, 'gamma', t.gamma, rows), beta: this.floats(op, 'beta', t.beta, rows),
+      runningMean: this.floats(op, 'runningMean', t.runningMean, rows),
+      runningVar: this.floats(op, 'runningVar', t.runningVar, rows),
+      saveMean: this.floats(op, 'saveMean', t.saveMean, rows), saveInvStd: this.floats(op, 'saveInvStd', t.saveInvStd, rows),
+    };
+  }
+}
+
+function checkCount(op: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`CpuBackend.${op}: ${name} must be a non-negative integer, got ${value}`);
+}
+
+function checkPositive(op: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`CpuBackend.${op}: ${name} must be a positive integer, got ${value}`);
+}
+
+function checkActivation(op: string, kind: Activation): void {
+  if (kind !== 'relu' && kind !== 'sigmoid' && kind !== 'tanh') throw new RangeError(`CpuBackend.${op}: unknown activation '${String(kind)}'`);
+}
+
+function checkConv(op: string, g: ConvGeometry): void {
+  checkCount(op, 'g.n', g.n);
+  for (const key of ['c', 'h', 'w', 'm', 'kh', 'kw', 'sh', 'sw'] as const) checkPositive(op, `g.${key}`, g[key]);
+  checkCount(op, 'g.ph', g.ph); checkCount(op, 'g.pw', g.pw);
+  const oh = outputSize(g.h, g.kh, g.sh, g.ph), ow = outputSize(g.w, g.kw, g.sw, g.pw);
+  if (oh < 1 || ow < 1) throw new RangeError(`CpuBackend.${op}: a ${g.kh}×${g.kw} kernel does not fit a padded ${g.h}×${g.w} input`);
+  if (g.oh !== oh || g.ow !== ow) {
+    throw new RangeError(`CpuBackend.${op}: output size ${g.oh}×${g.ow} does not match the geometry, which gives ${oh}×${ow}`);
+  }
+}
+
+function checkPool(op: string, g: PoolGeometry): void {
+  checkCount(op, 'g.n', g.n);
+  for (const key of ['c', 'h', 'w', 'kh', 'kw', 'sh', 'sw'] as const) checkPositive(op, `g.${key}`, g[key]);
+  const oh = outputSize(g.h, g.kh, g.sh, 0), ow = outputSize(g.w, g.kw, g.sw, 0);
+  if (oh < 1 || ow < 1) throw new RangeError(`CpuBackend.${op}: a ${g.kh}×${g.kw} window does not fit a ${g.h}×${g.w} input`);
+  if (g.oh !== oh || g.ow !== ow) {
+    throw new RangeError(`CpuBackend.${op}: output size ${g.oh}×${g.ow} does not match the geometry, which gives ${oh}×${ow}`);
+  }
+}

@@ -1,0 +1,170 @@
+// Convolution in simpleNN's matrix form on top of the packed GEMM:
+//   forward  S  = W · φ(pad(Z))                 (implicit im2col: φ is packed straight from Z)
+//   wgrad    dW = Δ · φ(pad(Z))ᵀ                (implicit im2col again, on the other operand)
+//   dgrad    dZ = vec(Wᵀ·Δ)ᵀ P_φ P_pad          (GEMM into a column chunk, then col2im scatter-add)
+// φ(pad(Z)) has row (c·kh + i)·kw + j and column (n·OH + oh)·OW + ow; it is never stored whole.
+
+import type { ConvGeometry, FloatArray } from '../backend';
+import { gemmPacked, GemmWorkspace, matrixSource, type PanelSource } from './gemm';
+
+/** Scratch for the conv kernels, reused across calls. */
+export class ConvWorkspace {
+  readonly gemm = new GemmWorkspace();
+  /** Per output pixel of the current panel: the input row/column of the window's top-left, and the image base. */
+  private rowStart = new Int32Array(0);
+  private colStart = new Int32Array(0);
+  private imageBase = new Int32Array(0);
+  /** Per tap (c, i, j) of the current panel: the channel's offset in x and the kernel row/column. */
+  private channelOffset = new Int32Array(0);
+  private tapRow = new Int32Array(0);
+  private tapCol = new Int32Array(0);
+  private columns = new Float64Array(0);
+
+  /** Window origins for output pixels [j0, j0 + count), indexed from 0. */
+  windows(g: ConvGeometry, j0: number, count: number): { rowStart: Int32Array; colStart: Int32Array; imageBase: Int32Array } {
+    if (this.rowStart.length < count) {
+      this.rowStart = new Int32Array(count);
+      this.colStart = new Int32Array(count);
+      this.imageBase = new Int32Array(count);
+    }
+    const plane = g.oh * g.ow, hw = g.h * g.w;
+    let image = Math.floor(j0 / plane), rem = j0 - image * plane;
+    let oh = Math.floor(rem / g.ow), ow = rem - oh * g.ow;
+    for (let t = 0; t < count; t++) {
+      this.rowStart[t] = oh * g.sh - g.ph;
+      this.colStart[t] = ow * g.sw - g.pw;
+      this.imageBase[t] = image * hw;
+      if (++ow === g.ow) { ow = 0; if (++oh === g.oh) { oh = 0; image++; } }
+    }
+    return { rowStart: this.rowStart, colStart: this.colStart, imageBase: this.imageBase };
+  }
+
+  /** Decoded taps [k0, k0 + count), indexed from 0. */
+  taps(g: ConvGeometry, k0: number, count: number): { channelOffset: Int32Array; tapRow: Int32Array; tapCol: Int32Array } {
+    if (this.tapRow.length < count) {
+      this.channelOffset = new Int32Array(count);
+      this.tapRow = new Int32Array(count);
+      this.tapCol = new Int32Array(count);
+    }
+    const channelStride = g.n * g.h * g.w;
+    for (let t = 0; t < count; t++) {
+      const tap = k0 + t;
+      const c = Math.floor(tap / (g.kh * g.kw));
+      this.channelOffset[t] = c * channelStride;
+      this.tapRow[t] = Math.floor(tap / g.kw) % g.kh;
+      this.tapCol[t] = tap % g.kw;
+    }
+    return { channelOffset: this.channelOffset, tapRow: this.tapRow, tapCol: this.tapCol };
+  }
+
+  /** A Float64 scratch of at least `length` elements (contents undefined). */
+  scratch(length: number): Float64Array {
+    if (this.columns.length < length) this.columns = new Float64Array(length);
+    return this.columns;
+  }
+}
+
+/**
+ * Panel source for φ(pad(x)) seen with output pixels as "rows" and taps (c, i, j) as depth: packs
+ * the columns of φ, which is what GEMM needs for B in the forward pass (op(B) = φ).
+ */
+function phiByPixel(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray): PanelSource {
+  const { h, w } = g;
+  return (dst, r0, count, k0, kc, strip) => {
+    const { rowStart, colStart, imageBase } = ws.windows(g, r0, count);
+    const { channelOffset, tapRow, tapCol } = ws.taps(g, k0, kc);
+    for (let s = 0; s < count; s += strip) {
+      const base = s * kc;
+      const live = Math.min(strip, count - s);
+      for (let p = 0; p < kc; p++) {
+        const channel = channelOffset[p], i = tapRow[p], j = tapCol[p];
+        const d = base + p * strip;
+        let u = 0;
+        for (; u < live; u++) {
+          const t = s + u;
+          const r = rowStart[t] + i, q = colStart[t] + j;
+          dst[d + u] = r >= 0 && r < h && q >= 0 && q < w ? x[channel + imageBase[t] + r * w + q] : 0;
+        }
+        for (; u < strip; u++) dst[d + u] = 0;
+      }
+    }
+  };
+}
+
+/**
+ * Panel source for φ(pad(x))ᵀ seen with taps (c, i, j) as "rows" and output pixels as depth: what
+ * GEMM needs for B in the filter gradient (op(B) = φᵀ).
+ */
+function phiByTap(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray): PanelSource {
+  const { h, w } = g;
+  return (dst, r0, count, k0, kc, strip) => {
+    const { rowStart, colStart, imageBase } = ws.windows(g, k0, kc);
+    const { channelOffset, tapRow, tapCol } = ws.taps(g, r0, count);
+    for (let s = 0; s < count; s += strip) {
+      const base = s * kc;
+      for (let u = 0; u < strip; u++) {
+        if (s + u >= count) { for (let p = 0; p < kc; p++) dst[base + p * strip + u] = 0; continue; }
+        const channel = channelOffset[s + u], i = tapRow[s + u], j = tapCol[s + u];
+        for (let p = 0; p < kc; p++) {
+          const r = rowStart[p] + i, q = colStart[p] + j;
+          dst[base + p * strip + u] = r >= 0 && r < h && q >= 0 && q < w ? x[channel + imageBase[p] + r * w + q] : 0;
+        }
+      }
+    }
+  };
+}
+
+/** y (m × N·OH·OW) = W · φ(pad(x)) (+ bias per row). */
+export function convForward(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray, w: FloatArray,
+  bias: FloatArray | null, y: FloatArray): void {
+  const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
+  gemmPacked(ws.gemm, g.m, pixels, taps, matrixSource(w, 0, taps, false), phiByPixel(ws, g, x), y, 0, pixels, 1, 0);
+  if (bias) {
+    for (let f = 0; f < g.m; f++) {
+      const b = bias[f];
+      if (b !== 0) for (let t = f * pixels, end = t + pixels; t < end; t++) y[t] += b;
+    }
+  }
+}
+
+/** dw = dy · φ(pad(x))ᵀ, dbias[f] = Σ dy[f, :]. */
+export function convBackwardFilter(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray, dy: FloatArray,
+  dw: FloatArray, dbias: FloatArray | null): void {
+  const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
+  gemmPacked(ws.gemm, g.m, taps, pixels, matrixSource(dy, 0, pixels, false), phiByTap(ws, g, x), dw, 0, taps, 1, 0);
+  if (dbias) {
+    for (let f = 0; f < g.m; f++) {
+      let s = 0;
+      for (let t = f * pixels, end = t + pixels; t < end; t++) s += dy[t];
+      dbias[f] = s;
+    }
+  }
+}
+
+/** Columns of Wᵀ·Δ computed per chunk, so the chunk is still in cache when col2im reads it. */
+const COLUMN_CHUNK_ELEMENTS = 1 << 16;
+
+/** dx = col2im(Wᵀ · dy): every column of Wᵀ·dy is scattered back onto the window it came from. */
+export function convBackwardData(ws: ConvWorkspace, g: ConvGeometry, dy: FloatArray, w: FloatArray, dx: FloatArray): void {
+  const { h, w: width, kh, kw } = g;
+  const taps = g.c * kh * kw, pixels = g.n * g.oh * g.ow;
+  const channelStride = g.n * h * width;
+  dx.fill(0, 0, g.c * channelStride);
+  const chunk = Math.max(4, Math.floor(COLUMN_CHUNK_ELEMENTS / taps / 4) * 4);
+  const cols = ws.scratch(taps * chunk);
+  const wT = matrixSource(w, 0, taps, true);
+  for (let j0 = 0; j0 < pixels; j0 += chunk) {
+    const count = Math.min(chunk, pixels - j0);
+    // cols (taps × count) = Wᵀ (taps × m) · dy[:, j0 .. j0+count) (m × count)
+    gemmPacked(ws.gemm, taps, count, g.m, wT, matrixSource(dy, j0, pixels, true), cols, 0, count, 1, 0);
+    const { rowStart, colStart, imageBase } = ws.windows(g, j0, count);
+    const { channelOffset, tapRow, tapCol } = ws.taps(g, 0, taps);
+    for (let tap = 0; tap < taps; tap++) {
+      const channel = channelOffset[tap], i = tapRow[tap], j = tapCol[tap], row = tap * count;
+      for (let t = 0; t < count; t++) {
+        const r = rowStart[t] + i, q = colStart[t] + j;
+        if (r >= 0 && r < h && q >= 0 && q < width) dx[channel + imageBase[t] + r * width + q] += cols[row + t];
+      }
+    }
+  }
+}
