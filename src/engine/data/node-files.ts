@@ -2,10 +2,13 @@
 // DataSpec names, reads and gunzips them, and hands the bytes to the pure parsers in this folder.
 
 import { existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, readFile, readdir, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import type { DataSpec } from '../../lang/spec';
 import {
   CIFAR10_CLASSES, CIFAR10_IMAGE_BYTES, CIFAR10_RECORD_BYTES, CIFAR10_SHAPE,
@@ -15,6 +18,7 @@ import type { Dataset, Split } from './dataset';
 import { datasetName } from './describe';
 import { DataError } from './errors';
 import { idxDataset, idxSplit } from './idx';
+import { LibsvmReader, libsvmDataset, type LibsvmSparse } from './libsvm';
 import { seededSplit } from './split';
 
 export interface LoadOptions {
@@ -40,7 +44,7 @@ export async function loadDataset(spec: DataSpec, options: LoadOptions = {}): Pr
     case 'mnist': return loadBuiltinMnist(options.builtinDir ?? findBuiltinDir(), seed);
     case 'idx': return loadIdxFolder(spec.dir);
     case 'cifar10': return loadCifar10Folder(spec.dir);
-    case 'libsvm': throw new DataError(spec.train, 'LIBSVM loading is not available yet');
+    case 'libsvm': return loadLibsvmFiles(spec.train, spec.test, seed);
     default: {
       const unknown: never = spec;
       throw new DataError('data', `unknown data kind ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
@@ -156,6 +160,49 @@ async function readCifar10Batches(paths: string[]): Promise<Split> {
     }
   }
   return { count: total, images, labels };
+}
+
+// ── LIBSVM files ────────────────────────────────────────────────────────────────────────────────
+
+async function loadLibsvmFiles(trainPath: string, testPath: string | undefined, seed: number): Promise<Dataset> {
+  const train = await readLibsvmFile(trainPath);
+  const test = testPath === undefined ? undefined : await readLibsvmFile(testPath);
+  return libsvmDataset(train, test, basename(trainPath), seed);
+}
+
+/** Streams a LIBSVM file (gunzipping it when it starts with the gzip magic number) through the parser. */
+export async function readLibsvmFile(path: string): Promise<LibsvmSparse> {
+  await statFile(path);
+  const input = await isGzipped(path)
+    ? pipeline(createReadStream(path), createGunzip(), () => { /* errors surface in the loop below */ })
+    : createReadStream(path);
+  const reader = new LibsvmReader(path);
+  const decoder = new TextDecoder('utf-8');
+  try {
+    for await (const chunk of input as Readable) reader.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      throw new DataError(path, `is not valid gzip data (${(e as Error).message})`);
+    }
+    throw fileError(path, e);
+  } finally {
+    input.destroy();
+  }
+  reader.push(decoder.decode());
+  return reader.finish();
+}
+
+async function isGzipped(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch((e: unknown) => { throw fileError(path, e); });
+  try {
+    const head = new Uint8Array(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
 }
 
 // ── files and folders ───────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '../../../src/engine/data/errors';
@@ -124,7 +124,6 @@ describe('data: IDX folders', () => {
   it('names the missing file and lists what the folder holds', async () => {
     const dir = join(tmp.path, 'partial');
     writeSet(dir, { dims: [2, 2], nTrain: 2, nTest: 1 });
-    const { unlinkSync } = await import('node:fs');
     unlinkSync(join(dir, 't10k-labels-idx1-ubyte'));
     const message = await errorOf(() => loadDataset({ kind: 'idx', dir }));
     assert.match(message, new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no test labels file: expected ` +
