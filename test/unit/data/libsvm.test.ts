@@ -105,8 +105,11 @@ describe('data: LIBSVM files', () => {
     assert.deepEqual(d.classNames, ['1', '3', '5']);
     assert.equal(describeDataset(d), 'alone.txt (libsvm: 40 train / 10 held-out test) · 1×1×5 · 3 classes (1, 3, 5)');
     // Every example lands in exactly one split: feature values identify them.
-    const ids = (images: Float32Array | Uint8Array, n: number) =>
-      Array.from({ length: n }, (_, i) => images.subarray(i * 5, i * 5 + 4).reduce((a, b) => a + b, 0));
+    const ids = (images: Float32Array | Uint8Array, n: number) => Array.from({ length: n }, (_, i) => {
+      let sum = 0;
+      for (let j = 0; j < 4; j++) sum += images[i * 5 + j];
+      return sum;
+    });
     const all = [...ids(d.train.images, 40), ...ids(d.test.images, 10)].sort((a, b) => a - b);
     assert.deepEqual(all, Array.from({ length: 50 }, (_, i) => i));
     const again = await loadDataset({ kind: 'libsvm', train });
