@@ -1,0 +1,306 @@
+// Reusable fixture for end-to-end tests in a real VS Code (code-server 4.139 = VS Code 1.139) driven by
+// Debian's Chromium through playwright-core. One `E2ESession` = packaged extension installed into a
+// fresh profile + code-server on a free loopback port + a headless Chromium on a temp copy of
+// examples/. Everything it starts is stopped by `close()`, which the suite calls from an `after` hook.
+//
+//   const s = await E2ESession.start({ name: 'train' });          // in before(), this.timeout(180_000)
+//   await s.wb.openFile('lenet5.cnn');
+//   await s.wb.runCommand('ConvLab: Train model');
+//   const frame = await s.wb.newestWebview();                    // FrameLocator inside the panel
+//   await s.wb.screenshot('train-started');
+//   await s.close();                                             // in after()
+import { strict as assert } from 'node:assert';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import {
+  ensureInstalled, folderUrl, packageExtension, startCodeServer, type CodeServer,
+} from '../../scripts/e2e/code-server.mjs';
+
+/** Repository root. Tests are bundled to out/test/e2e/*.js, sources live in test/e2e/*.ts. */
+export const repoRoot = resolve(__dirname, '..', '..', '..');
+export const outputDir = join(repoRoot, 'test-output', 'e2e');
+export const chromiumPath = process.env.CONVLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+const chromiumArgs = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic', '--disable-dev-shm-usage',
+];
+
+/** Named durations, printed as a table at the end of a suite. */
+export class Timings {
+  readonly entries: { name: string; ms: number }[] = [];
+  private readonly t0 = Date.now();
+  /** Times `fn` and records it under `name`. */
+  async measure<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.record(name, performance.now() - start);
+    }
+  }
+  record(name: string, ms: number): void {
+    this.entries.push({ name, ms: Math.round(ms) });
+  }
+  print(title = 'e2e timings'): void {
+    const width = Math.max(...this.entries.map((e) => e.name.length), 10);
+    const lines = this.entries.map((e) => `    ${e.name.padEnd(width)}  ${String(e.ms).padStart(7)} ms`);
+    console.log(`  ${title} (total ${Date.now() - this.t0} ms):\n${lines.join('\n')}`);
+  }
+}
+
+export interface SessionOptions {
+  /** Used for the temp folder and screenshot names. */
+  readonly name: string;
+  /** Folder copied as the workspace (default: examples/). The copy is what gets opened and edited. */
+  readonly workspaceSource?: string;
+  /** Extra user settings. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /** Start Chromium with --enable-unsafe-webgpu (default true); false = a machine without WebGPU. */
+  readonly webgpu?: boolean;
+  readonly timings?: Timings;
+  /** Package and install the extension (default true); false runs a bare VS Code (for harness checks). */
+  readonly extension?: boolean;
+}
+
+export class E2ESession {
+  private constructor(
+    readonly runDir: string,
+    readonly workspace: string,
+    readonly server: CodeServer,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly wb: Workbench,
+    readonly timings: Timings,
+  ) {}
+
+  /** Packages + installs the extension, starts code-server and Chromium, and opens the workspace. */
+  static async start(opts: SessionOptions): Promise<E2ESession> {
+    const timings = opts.timings ?? new Timings();
+    const paths = await timings.measure('e2e-setup (cached)', async () => ensureInstalled(repoRoot));
+    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run bash scripts/ensure-system-deps.sh`);
+    const vsix = opts.extension === false
+      ? undefined
+      : await timings.measure('package extension', async () => packageExtension(repoRoot, () => {}));
+
+    const runDir = mkdtempSync(join(tmpdir(), `convlab-e2e-${opts.name}-`));
+    const workspace = join(runDir, 'workspace', 'examples');
+    cpSync(opts.workspaceSource ?? join(repoRoot, 'examples'), workspace, { recursive: true });
+
+    let server: CodeServer | undefined;
+    let context: BrowserContext | undefined;
+    try {
+      server = await timings.measure('install + start code-server', () =>
+        startCodeServer({ runDir, vsix, workspace, paths, root: repoRoot, settings: opts.settings }));
+      const srv = server;
+      context = await timings.measure('launch chromium', () =>
+        chromium.launchPersistentContext(join(runDir, 'chromium'), {
+          executablePath: chromiumPath,
+          headless: true,
+          viewport: { width: 1400, height: 900 },
+          args: [...chromiumArgs, ...(opts.webgpu === false ? [] : ['--enable-unsafe-webgpu'])],
+        }));
+      const page = context.pages()[0] ?? (await context.newPage());
+      const wb = new Workbench(page, opts.name);
+      await timings.measure('workbench ready', async () => {
+        await page.goto(folderUrl(srv.url, workspace));
+        await wb.waitReady();
+      });
+      return new E2ESession(runDir, workspace, srv, context, page, wb, timings);
+    } catch (e) {
+      await context?.close().catch(() => {});
+      await server?.stop();
+      if (server) console.error(`code-server log (${server.logFile}):\n${tail(server.logFile)}`);
+      rmSync(runDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Path of a file in the workspace copy. */
+  file(name: string): string {
+    return join(this.workspace, name);
+  }
+
+  /** Closes Chromium and kills code-server's process group; removes the run folder (kept with CONVLAB_E2E_KEEP=1). */
+  async close(): Promise<void> {
+    await this.context.close().catch(() => {});
+    await this.server.stop();
+    if (process.env.CONVLAB_E2E_KEEP === '1') console.log(`  kept ${this.runDir}`);
+    else rmSync(this.runDir, { recursive: true, force: true });
+  }
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Counts from the status bar's problems item. */
+export interface ProblemCounts { readonly errors: number; readonly warnings: number }
+
+/** Drives the VS Code workbench through its DOM. Selectors verified on VS Code 1.139 (code-server 4.139). */
+export class Workbench {
+  constructor(readonly page: Page, readonly name: string) {}
+
+  async waitReady(timeout = 60_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout });
+  }
+
+  /** Opens a workspace file through quick open and waits for its tab and editor. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(name);
+    await this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
+    await this.editor().locator('.view-lines').waitFor();
+    await this.editor().locator('textarea, .native-edit-context').first().focus();
+  }
+
+  /** The active editor group's text editor. */
+  editor(): Locator {
+    return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+  }
+
+  /** Runs a command palette entry by its full title, e.g. 'ConvLab: Train model'. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Moves the cursor to a 1-based line and column with Go to Line (Ctrl+G). */
+  async goto(line: number, column = 1): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Error/warning counts from the status bar (`Errors: N, Warnings: M` in its aria-label). */
+  async problemCounts(): Promise<ProblemCounts> {
+    const label = (await this.page.locator('#status\\.problems').first().getAttribute('aria-label')) ?? '';
+    const num = (re: RegExp) => Number(re.exec(label)?.[1] ?? 0);
+    return { errors: num(/Errors?:\s*(\d+)/i), warnings: num(/Warnings?:\s*(\d+)/i) };
+  }
+
+  /** Waits until the status bar shows `errors` errors. */
+  async waitForErrors(errors: number, timeout = 15_000): Promise<void> {
+    await this.page.waitForFunction(
+      (n) => {
+        const label = document.getElementById('status.problems')?.getAttribute('aria-label') ?? '';
+        return Number(/Errors?:\s*(\d+)/i.exec(label)?.[1] ?? 0) === n;
+      },
+      errors,
+      { timeout },
+    );
+  }
+
+  /** Error squiggles in the active editor. */
+  squiggles(): Locator {
+    return this.editor().locator('.squiggly-error');
+  }
+
+  /** Opens the Problems panel (if hidden) and returns its rows. */
+  async problems(): Promise<Locator> {
+    const panel = this.page.locator('.markers-panel');
+    if (!(await panel.isVisible())) await this.page.keyboard.press('Control+Shift+M');
+    await panel.waitFor();
+    return panel.locator('.monaco-tl-row');
+  }
+
+  /**
+   * The visible lines of the active editor: 1-based line number → its text and its inlay hints' text.
+   * VS Code 1.139 renders a hint as a span whose generated `dyn-rule-*` class is styled by a CSS rule that
+   * uses the `--vscode-editorInlayHint-*` theme variables; line numbers come from the margin at the same top.
+   * Only lines on screen are in the DOM (use `goto` to scroll).
+   */
+  async visibleLines(): Promise<Map<number, { text: string; hint: string }>> {
+    const entries = await this.editor().evaluate((editor: Element) => {
+      const hintClasses = new Set<string>();
+      for (const sheet of Array.from(document.styleSheets)) {
+        let rules: CSSRuleList;
+        try {
+          rules = sheet.cssRules;
+        } catch {
+          continue;
+        }
+        for (const rule of Array.from(rules)) {
+          if (!(rule instanceof CSSStyleRule) || !rule.cssText.includes('editorInlayHint')) continue;
+          for (const m of rule.selectorText.matchAll(/\.(dyn-rule-[\w-]+)/g)) hintClasses.add(m[1]!);
+        }
+      }
+      const lineAt = new Map<string, number>();
+      for (const el of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div'))) {
+        const n = el.querySelector('.line-numbers')?.textContent;
+        if (n) lineAt.set(el.style.top, Number(n));
+      }
+      const clean = (parts: Element[]) => parts.map((s) => s.textContent ?? '').join('').replace(/\u00a0/g, ' ');
+      const out: [number, { text: string; hint: string }][] = [];
+      for (const vl of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
+        const line = lineAt.get(vl.style.top);
+        if (line === undefined) continue;
+        const leaves = Array.from(vl.querySelectorAll('span')).filter((s) => s.children.length === 0);
+        const isHint = (s: Element) => Array.from(s.classList).some((c) => hintClasses.has(c));
+        out.push([line, { text: clean(leaves.filter((s) => !isHint(s))), hint: clean(leaves.filter(isHint)).trim() }]);
+      }
+      return out;
+    });
+    return new Map(entries);
+  }
+
+  /** Inlay hints of the visible lines of the active editor: 1-based line number → hint text. */
+  async inlayHints(): Promise<Map<number, string>> {
+    const hints = new Map<number, string>();
+    for (const [line, { hint }] of await this.visibleLines()) if (hint) hints.set(line, hint);
+    return hints;
+  }
+
+  /** Polls `inlayHints()` until `pred` holds; returns the hints and how long it took. */
+  async waitForHints(pred: (hints: Map<number, string>) => boolean, timeout = 10_000): Promise<{ hints: Map<number, string>; ms: number }> {
+    const start = performance.now();
+    for (;;) {
+      const hints = await this.inlayHints();
+      if (pred(hints)) return { hints, ms: performance.now() - start };
+      if (performance.now() - start > timeout) {
+        throw new Error(`inlay hints did not reach the expected state in ${timeout} ms; saw ${JSON.stringify([...hints])}`);
+      }
+      await this.page.waitForTimeout(20);
+    }
+  }
+
+  /** Opens the quick-fix menu (Ctrl+.) at the cursor and returns its entries. */
+  async quickFixes(): Promise<Locator> {
+    await this.page.keyboard.press('Control+.');
+    const widget = this.page.locator('.action-widget');
+    await widget.waitFor();
+    return widget.locator('.monaco-list-row.action');
+  }
+
+  /** The content frame of the newest webview panel (its inner `#active-frame`). */
+  newestWebview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('iframe#active-frame');
+  }
+
+  /** Saves a full-page screenshot to test-output/e2e/<session>-<step>.png and returns its path. */
+  async screenshot(step: string): Promise<string> {
+    mkdirSync(outputDir, { recursive: true });
+    const path = join(outputDir, `${this.name}-${step}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}
