@@ -1,5 +1,7 @@
 // A data set in memory, independent of where it came from. Pure data (typed arrays), so the
 // extension host can load it from disk and hand it to the webview as transferable buffers.
+// Every loader in this folder gives each of a split's arrays an ArrayBuffer of its own (offset 0,
+// no sharing), so datasetTransferables() in describe.ts can hand them over without copying.
 
 export interface Split {
   /** Number of examples. */
@@ -15,11 +17,12 @@ export interface Split {
 }
 
 export interface Dataset {
-  /** Shown to people, e.g. "mnist (built-in, 8,000 train / 2,000 test)". */
+  /** Shown to people, e.g. "mnist (built-in: 8,000 train / 2,000 test)". */
   readonly name: string;
   /** Shape of one example, [C, H, W]. */
   readonly shape: readonly [number, number, number];
   readonly classes: number;
+  /** Name of class k: CIFAR-10's batches.meta.txt, or a LIBSVM label as written in the file. */
   readonly classNames?: readonly string[];
   readonly train: Split;
   readonly test: Split;

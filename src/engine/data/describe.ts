@@ -10,7 +10,9 @@ export function datasetName(title: string, kind: string, train: number, test: nu
 
 /** One line, e.g. "mnist (built-in: 8,000 train / 2,000 test) · 1×28×28 · 10 classes". */
 export function describeDataset(d: Dataset): string {
-  const names = d.classNames && d.classNames.length <= 10 ? ` (${d.classNames.join(', ')})` : '';
+  // Names that only repeat the class numbers (LIBSVM labels 0..K−1) add nothing.
+  const informative = d.classNames && d.classNames.length <= 10 && d.classNames.some((n, k) => n !== String(k));
+  const names = informative ? ` (${d.classNames!.join(', ')})` : '';
   return `${d.name} · ${d.shape.join('×')} · ${d.classes} classes${names}`;
 }
 
