@@ -1,0 +1,36 @@
+// Markdown documentation of keywords and parameters, generated from the language catalog (used by
+// hovers and completion items). Pure.
+import type { ParamInfo, StatementInfo } from '../lang/catalog';
+import { describeBounds } from '../lang/values';
+
+function code(s: string): string {
+  return `\`${s}\``;
+}
+
+/** One line of facts about a parameter: required/positional, default, allowed values, range. */
+export function paramFacts(p: ParamInfo): string {
+  const facts: string[] = [];
+  if (p.required) facts.push('required');
+  if (p.positional) facts.push('may be written without `name=`');
+  if (p.default !== undefined) facts.push(`default ${code(p.default)}`);
+  if (p.values?.length) facts.push(`one of ${p.values.map(code).join(', ')}`);
+  const b = p.bounds && p.kind !== 'validation' ? describeBounds(p.bounds) : '';
+  if (b) facts.push(b);
+  return facts.join(' · ');
+}
+
+export function statementMarkdown(s: StatementInfo): string {
+  const lines = [`**${s.keyword}** — ${s.category === 'layer' ? 'layer' : s.category === 'train' ? 'training settings' : s.category}`, '', s.doc];
+  if (s.params.length) {
+    lines.push('', ...s.params.map((p) => {
+      const facts = paramFacts(p);
+      return `- ${code(p.name)} — ${p.doc}${facts ? ` *(${facts})*` : ''}`;
+    }));
+  }
+  return lines.join('\n');
+}
+
+export function paramMarkdown(s: StatementInfo, p: ParamInfo): string {
+  const facts = paramFacts(p);
+  return [`**${p.name}** — ${code(s.keyword)} parameter`, '', p.doc, ...(facts ? ['', facts] : [])].join('\n');
+}
