@@ -2,7 +2,7 @@
 // followed by 3,072 pixel bytes, 1,024 per channel (R, G, B), each 32×32 row-major — already C×H×W.
 // Pure: runs in Node and in the webview.
 
-import { DataError, count } from './errors';
+import { DataError, formatCount } from './errors';
 
 export const CIFAR10_SHAPE: readonly [number, number, number] = [3, 32, 32];
 export const CIFAR10_IMAGE_BYTES = 3 * 32 * 32;
@@ -14,10 +14,10 @@ export function cifar10RecordCount(byteLength: number, name: string): number {
   const records = Math.floor(byteLength / CIFAR10_RECORD_BYTES);
   const extra = byteLength % CIFAR10_RECORD_BYTES;
   if (extra !== 0) {
-    throw new DataError(name, `truncated or not a CIFAR-10 batch: expected a multiple of ${count(CIFAR10_RECORD_BYTES)} ` +
-      `bytes (1 label byte + ${count(CIFAR10_IMAGE_BYTES)} pixel bytes per image), got ${count(byteLength)} ` +
-      `(${count(records)} whole records and ${count(extra)} bytes more; the next whole record needs ` +
-      `${count((records + 1) * CIFAR10_RECORD_BYTES)} bytes in all)`);
+    throw new DataError(name, `truncated or not a CIFAR-10 batch: expected a multiple of ${formatCount(CIFAR10_RECORD_BYTES)} ` +
+      `bytes (1 label byte + ${formatCount(CIFAR10_IMAGE_BYTES)} pixel bytes per image), got ${formatCount(byteLength)} ` +
+      `(${formatCount(records)} whole records and ${formatCount(extra)} bytes more; the next whole record needs ` +
+      `${formatCount((records + 1) * CIFAR10_RECORD_BYTES)} bytes in all)`);
   }
   if (records === 0) throw new DataError(name, 'is empty: a CIFAR-10 batch needs at least one record');
   return records;
@@ -40,7 +40,7 @@ export function copyCifar10Records(records: Uint8Array, name: string, firstRecor
     const label = records[from];
     if (label >= CIFAR10_CLASSES) {
       const index = firstRecord + r;
-      throw new DataError(name, `record ${count(index)} (byte offset ${count(index * CIFAR10_RECORD_BYTES)}) has label ` +
+      throw new DataError(name, `record ${formatCount(index)} (byte offset ${formatCount(index * CIFAR10_RECORD_BYTES)}) has label ` +
         `${label}, out of range: CIFAR-10 labels are 0..9`);
     }
     labels[at + r] = label;

@@ -1,11 +1,11 @@
 // Human-readable summaries of data sets, and the buffers to transfer when posting one to a webview.
 
 import type { Dataset } from './dataset';
-import { count } from './errors';
+import { formatCount } from './errors';
 
 /** "fashion (idx: 60,000 train / 10,000 test)": what every loader names its data set. */
 export function datasetName(title: string, kind: string, train: number, test: number, testKind = 'test'): string {
-  return `${title} (${kind}: ${count(train)} train / ${count(test)} ${testKind})`;
+  return `${title} (${kind}: ${formatCount(train)} train / ${formatCount(test)} ${testKind})`;
 }
 
 /** One line, e.g. "mnist (built-in: 8,000 train / 2,000 test) · 1×28×28 · 10 classes". */

@@ -14,6 +14,6 @@ export class DataError extends Error {
 }
 
 /** 12345 → "12,345": counts in messages are easier to compare with thousands separators. */
-export function count(n: number): string {
+export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }

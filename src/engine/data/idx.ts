@@ -4,7 +4,7 @@
 
 import type { Dataset, Split } from './dataset';
 import { datasetName } from './describe';
-import { DataError, count } from './errors';
+import { DataError, formatCount } from './errors';
 
 /** One IDX file: its dimensions and its bytes (a view into the input, not a copy). */
 export interface IdxArray {
@@ -19,7 +19,7 @@ const ELEMENT_TYPES: Readonly<Record<number, string>> = {
 };
 
 const hex = (v: number, digits: number): string => '0x' + v.toString(16).padStart(digits, '0');
-const dimsText = (dims: readonly number[]): string => dims.map(count).join('×');
+const dimsText = (dims: readonly number[]): string => dims.map(formatCount).join('×');
 
 function readU32BE(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
@@ -59,11 +59,11 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   const expected = headerBytes + dataBytes;
   if (bytes.length < expected) {
     throw new DataError(name, `truncated: the header describes ${dimsText(dims)} bytes of data, so the file should be ` +
-      `${count(expected)} bytes, got ${count(bytes.length)}`);
+      `${formatCount(expected)} bytes, got ${formatCount(bytes.length)}`);
   }
   if (bytes.length > expected) {
-    throw new DataError(name, `${count(bytes.length - expected)} unexpected bytes after the ${dimsText(dims)} data ` +
-      `the header describes (expected ${count(expected)} bytes in all, got ${count(bytes.length)})`);
+    throw new DataError(name, `${formatCount(bytes.length - expected)} unexpected bytes after the ${dimsText(dims)} data ` +
+      `the header describes (expected ${formatCount(expected)} bytes in all, got ${formatCount(bytes.length)})`);
   }
   return { dims, data: bytes.subarray(headerBytes, expected) };
 }
@@ -101,7 +101,7 @@ export function idxSplit(images: NamedBytes, labels: NamedBytes): { split: Split
   const lab = idxLabels(parseIdx(labels.bytes, labels.name), labels.name);
   if (img.count === 0) throw new DataError(images.name, 'contains no images (the header says N = 0)');
   if (lab.length !== img.count) {
-    throw new DataError(labels.name, `has ${count(lab.length)} labels but ${images.name} has ${count(img.count)} images`);
+    throw new DataError(labels.name, `has ${formatCount(lab.length)} labels but ${images.name} has ${formatCount(img.count)} images`);
   }
   // Copies (not Buffer#slice, which shares memory), so each array owns its buffer and can be
   // transferred to a webview on its own.

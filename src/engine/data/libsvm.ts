@@ -11,7 +11,7 @@
 
 import type { Dataset, Split } from './dataset';
 import { datasetName } from './describe';
-import { DataError, count } from './errors';
+import { DataError, formatCount } from './errors';
 import { Growable } from './growable';
 import { seededSplit } from './split';
 
@@ -39,6 +39,9 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INDEX = /^\d+$/;
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+
+/** A token as shown in messages: quoted, control characters escaped, long ones cut (a binary file makes huge "tokens"). */
+const quote = (token: string): string => JSON.stringify(token.length > 40 ? token.slice(0, 40) + '…' : token);
 
 /** Parses LIBSVM text pushed in chunks of any size (lines may span chunks). */
 export class LibsvmReader {
@@ -106,7 +109,7 @@ export class LibsvmReader {
 
   private label(token: string, column: number): number {
     if (!NUMBER.test(token)) {
-      this.fail(column, `expected a class label (an integer) at the start of the line, got "${token}"`);
+      this.fail(column, `expected a class label (an integer) at the start of the line, got ${quote(token)}`);
     }
     const value = Number(token);
     if (!Number.isSafeInteger(value)) {
@@ -118,20 +121,20 @@ export class LibsvmReader {
   /** Parses `index:value`, stores it and returns the 1-based index. */
   private feature(token: string, column: number, previous: number): number {
     const colon = token.indexOf(':');
-    if (colon < 0) this.fail(column, `expected index:value, got "${token}"`);
+    if (colon < 0) this.fail(column, `expected index:value, got ${quote(token)}`);
     const indexText = token.slice(0, colon), valueText = token.slice(colon + 1);
     if (!INDEX.test(indexText)) {
-      this.fail(column, `feature index "${indexText}" in "${token}" is not a positive integer`);
+      this.fail(column, `feature index ${quote(indexText)} in ${quote(token)} is not a positive integer`);
     }
     const index = Number(indexText);
-    if (index === 0) this.fail(column, `feature index 0 in "${token}": LIBSVM indices start at 1`);
+    if (index === 0) this.fail(column, `feature index 0 in ${quote(token)}: LIBSVM indices start at 1`);
     if (index <= previous) {
       this.fail(column, `feature index ${index} comes after ${previous}: LIBSVM indices must be in ascending order`);
     }
     if (this.featureCount !== undefined && index > this.featureCount) {
-      this.fail(column, `feature index ${index} exceeds the ${count(this.featureCount)} features expected`);
+      this.fail(column, `feature index ${index} exceeds the ${formatCount(this.featureCount)} features expected`);
     }
-    if (!NUMBER.test(valueText)) this.fail(column + colon + 1, `value "${valueText}" of feature ${index} is not a number`);
+    if (!NUMBER.test(valueText)) this.fail(column + colon + 1, `value ${quote(valueText)} of feature ${index} is not a number`);
     const value = Number(valueText);
     if (!Number.isFinite(Math.fround(value))) {
       this.fail(column + colon + 1, `value ${valueText} of feature ${index} does not fit in a 32-bit float`);
@@ -150,7 +153,7 @@ export function libsvmClassLabels(parts: readonly LibsvmSparse[]): number[] {
   const labels = [...distinct].sort((a, b) => a - b);
   if (labels.length > MAX_CLASSES) {
     throw new DataError(parts.map((p) => p.name).join(' + '),
-      `has ${count(labels.length)} distinct labels; ConvLab supports at most ${MAX_CLASSES} classes`);
+      `has ${formatCount(labels.length)} distinct labels; ConvLab supports at most ${MAX_CLASSES} classes`);
   }
   return labels;
 }
@@ -164,11 +167,11 @@ export function libsvmShape(featureCount: number): [number, number, number] {
 /** Dense float32 features (count × featureCount) and class indices under `classLabels`. */
 export function densifyLibsvm(sparse: LibsvmSparse, featureCount: number, classLabels: readonly number[]): Split {
   if (sparse.maxFeature > featureCount) {
-    throw new DataError(sparse.name, `uses feature ${count(sparse.maxFeature)}, beyond the ${count(featureCount)} features expected`);
+    throw new DataError(sparse.name, `uses feature ${formatCount(sparse.maxFeature)}, beyond the ${formatCount(featureCount)} features expected`);
   }
   if (sparse.count * featureCount > MAX_DENSE_VALUES) {
-    throw new DataError(sparse.name, `${count(sparse.count)} examples × ${count(featureCount)} features is too large ` +
-      `to hold densely (limit ${count(MAX_DENSE_VALUES)} values, 1 GiB)`);
+    throw new DataError(sparse.name, `${formatCount(sparse.count)} examples × ${formatCount(featureCount)} features is too large ` +
+      `to hold densely (limit ${formatCount(MAX_DENSE_VALUES)} values, 1 GiB)`);
   }
   const classOf = new Map(classLabels.map((label, k) => [label, k]));
   const images = new Float32Array(sparse.count * featureCount);

@@ -73,6 +73,8 @@ describe('data: LIBSVM parser', () => {
     ['1 2:1e39', 'line 1, column 5: value 1e39 of feature 2 does not fit in a 32-bit float'],
     ['\n# nothing\n', 'contains no examples (every line is blank or a comment)'],
     ['1\n2', 'has no features: no line has an index:value pair'],
+    ['\u0000\u0001binary' + 'x'.repeat(100), 'line 1, column 1: expected a class label (an integer) at the start of the line, ' +
+      'got "\\u0000\\u0001binary' + 'x'.repeat(32) + '…"'],
   ];
   for (const [text, problem] of bad) {
     it(`rejects ${JSON.stringify(text)}: ${problem.replace(/^line \d+, column \d+: /, '')}`, () => {
