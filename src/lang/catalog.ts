@@ -1,0 +1,224 @@
+// Every statement keyword and every parameter of the language, with documentation.
+// The single source of truth: the parser checks names and values against it, the editor builds
+// completion items, snippets and hovers from it, and docs/language.md describes the same entries.
+
+export type StatementCategory = 'input' | 'layer' | 'loss' | 'train';
+
+/**
+ * How a value is written and checked:
+ * - integer: whole number within min..max
+ * - number: real number within min..max (exclusive ends as flagged)
+ * - size: `K` or `KxK` (height × width), positive integers
+ * - padding: `P`, `PxP` or `same`
+ * - shape: `CxHxW`
+ * - boolean: `true` or `false`
+ * - choice: one of `values`
+ * - data: a data set spec, `mnist`, `idx:DIR`, `cifar10:DIR` or `libsvm:TRAIN[,TEST]`
+ * - validation: a fraction in [0,1) or a data set spec
+ */
+export type ValueKind = 'integer' | 'number' | 'size' | 'padding' | 'shape' | 'boolean' | 'choice' | 'data' | 'validation';
+
+export interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+}
+
+export interface ParamInfo {
+  readonly name: string;
+  /** One line for completion details and hovers. */
+  readonly doc: string;
+  readonly kind: ValueKind;
+  /** As written in the language; absent when the parameter is required. */
+  readonly default?: string;
+  readonly values?: readonly string[];
+  readonly bounds?: Bounds;
+  /** May be written bare, in this order (`conv 6` = `conv filters=6`). */
+  readonly positional?: boolean;
+  readonly required?: boolean;
+  /** VS Code snippet syntax, e.g. `kernel=${1:3}`. */
+  readonly snippet: string;
+  /** Names people write by habit (PyTorch, Keras); only used for "did you mean". */
+  readonly aliases?: readonly string[];
+}
+
+export interface StatementInfo {
+  readonly keyword: string;
+  readonly category: StatementCategory;
+  readonly doc: string;
+  readonly params: readonly ParamInfo[];
+  /** VS Code snippet for the whole statement. */
+  readonly snippet: string;
+  readonly aliases?: readonly string[];
+}
+
+/** Upper bounds that keep every value a safe integer through the shape arithmetic. */
+const MAX_DIM = 100_000;
+const MAX_WINDOW = 10_000;
+const MAX_UNITS = 10_000_000;
+
+const size = (name: string, doc: string, extra: Partial<ParamInfo> = {}): ParamInfo => ({
+  name, doc, kind: 'size', bounds: { min: 1, max: MAX_WINDOW }, snippet: `${name}=\${1:${extra.default ?? 3}}`, ...extra,
+});
+
+const biasParam: ParamInfo = {
+  name: 'bias', doc: 'Learn an additive bias per output (set false when a batchnorm follows).',
+  kind: 'boolean', default: 'true', values: ['true', 'false'], snippet: 'bias=${1|false,true|}', aliases: ['use_bias'],
+};
+
+function pool(keyword: 'maxpool' | 'avgpool', what: string): StatementInfo {
+  return {
+    keyword,
+    category: 'layer',
+    doc: `${what} pooling over each channel; the output keeps the channels and shrinks height and width.`,
+    snippet: `${keyword} \${1:2}`,
+    aliases: keyword === 'maxpool' ? ['max_pool', 'maxpool2d', 'maxpooling', 'pool'] : ['avg_pool', 'avgpool2d', 'averagepool', 'meanpool'],
+    params: [
+      size('window', 'Pooling window `K` or `KxK` (height × width).', { positional: true, required: true, aliases: ['kernel', 'pool', 'size', 'pool_size', 'kernel_size'], snippet: 'window=${1:2}' }),
+      size('stride', 'Step between windows, `S` or `SxS`; defaults to the window (non-overlapping).', { aliases: ['strides', 'step'], snippet: 'stride=${1:2}' }),
+    ],
+  };
+}
+
+function activation(keyword: 'relu' | 'sigmoid' | 'tanh', doc: string): StatementInfo {
+  return { keyword, category: 'layer', doc, params: [], snippet: keyword };
+}
+
+export const STATEMENTS: readonly StatementInfo[] = [
+  {
+    keyword: 'input',
+    category: 'input',
+    doc: 'Shape of one example, channels × height × width (`1x28x28` for MNIST, `3x32x32` for CIFAR-10).',
+    snippet: 'input ${1:1}x${2:28}x${3:28}',
+    aliases: ['inputs', 'input_shape', 'shape'],
+    params: [{
+      name: 'shape', doc: 'Channels × height × width, e.g. `1x28x28` (`×` works too).', kind: 'shape',
+      bounds: { min: 1, max: MAX_DIM }, positional: true, required: true, snippet: 'shape=${1:1x28x28}',
+    }],
+  },
+  {
+    keyword: 'conv',
+    category: 'layer',
+    doc: 'Convolution: `filters` kernels of size K×K slide over the input with the given stride and zero padding.',
+    snippet: 'conv ${1:8} kernel=${2:3}',
+    aliases: ['conv2d', 'convolution', 'convolve'],
+    params: [
+      { name: 'filters', doc: 'Number of filters (output channels).', kind: 'integer', bounds: { min: 1, max: MAX_UNITS }, positional: true, required: true, snippet: 'filters=${1:8}', aliases: ['out_channels', 'channels', 'features'] },
+      size('kernel', 'Kernel size `K` or `KxK` (height × width).', { default: '3', aliases: ['kernel_size', 'size', 'k', 'ksize', 'window'], snippet: 'kernel=${1:3}' }),
+      size('stride', 'Step of the kernel, `S` or `SxS`.', { default: '1', aliases: ['strides', 'step'], snippet: 'stride=${1:1}' }),
+      {
+        name: 'pad', doc: 'Zeros added on each side, `P`, `PxP`, or `same` = (K−1)/2 (odd kernels only).', kind: 'padding',
+        default: '0', bounds: { min: 0, max: MAX_WINDOW }, snippet: 'pad=${1|same,0,1,2|}', aliases: ['padding', 'pads', 'p'],
+      },
+      biasParam,
+    ],
+  },
+  pool('maxpool', 'Max'),
+  pool('avgpool', 'Average'),
+  activation('relu', 'Rectified linear unit, max(0, x), element-wise.'),
+  activation('sigmoid', 'Logistic sigmoid, 1/(1 + e^−x), element-wise.'),
+  activation('tanh', 'Hyperbolic tangent, element-wise.'),
+  {
+    keyword: 'flatten',
+    category: 'layer',
+    doc: 'Turns a C×H×W feature map into a vector of C·H·W values (needed before `dense`).',
+    snippet: 'flatten',
+    aliases: ['reshape', 'vectorize'],
+    params: [],
+  },
+  {
+    keyword: 'dense',
+    category: 'layer',
+    doc: 'Fully connected layer: every output is a weighted sum of all inputs (needs a vector input).',
+    snippet: 'dense ${1:10}',
+    aliases: ['linear', 'fc', 'fully_connected', 'full', 'affine'],
+    params: [
+      { name: 'units', doc: 'Number of outputs.', kind: 'integer', bounds: { min: 1, max: MAX_UNITS }, positional: true, required: true, snippet: 'units=${1:10}', aliases: ['out_features', 'outputs', 'size', 'neurons'] },
+      biasParam,
+    ],
+  },
+  {
+    keyword: 'dropout',
+    category: 'layer',
+    doc: 'During training, zeroes each value with probability p and scales the rest by 1/(1−p); identity at test time.',
+    snippet: 'dropout ${1:0.5}',
+    params: [
+      { name: 'p', doc: 'Probability of dropping a value, in [0, 1).', kind: 'number', default: '0.5', bounds: { min: 0, max: 1, maxExclusive: true }, positional: true, snippet: 'p=${1:0.5}', aliases: ['rate', 'prob', 'probability'] },
+    ],
+  },
+  {
+    keyword: 'batchnorm',
+    category: 'layer',
+    doc: 'Batch normalisation per channel with a learned scale and shift.',
+    snippet: 'batchnorm',
+    aliases: ['batch_norm', 'batchnorm2d', 'bn', 'batchnormalization'],
+    params: [
+      { name: 'momentum', doc: 'Weight of the current batch in the running mean and variance, in (0, 1].', kind: 'number', default: '0.1', bounds: { min: 0, max: 1, minExclusive: true }, snippet: 'momentum=${1:0.1}' },
+      { name: 'epsilon', doc: 'Added to the variance before the square root, > 0.', kind: 'number', default: '1e-5', bounds: { min: 0, minExclusive: true, max: 1 }, snippet: 'epsilon=${1:1e-5}', aliases: ['eps'] },
+    ],
+  },
+  {
+    keyword: 'softmax',
+    category: 'layer',
+    doc: 'Turns the last layer\'s outputs into class probabilities; with cross-entropy the two are fused.',
+    snippet: 'softmax',
+    aliases: ['softmax2d', 'logsoftmax'],
+    params: [],
+  },
+  {
+    keyword: 'loss',
+    category: 'loss',
+    doc: 'Training loss: `cross_entropy` (default; softmax applied if the model does not end in one) or `mse`, simpleNN\'s squared loss against one-hot labels.',
+    snippet: 'loss ${1|cross_entropy,mse|}',
+    aliases: ['criterion', 'objective'],
+    params: [
+      { name: 'kind', doc: 'Loss function.', kind: 'choice', values: ['cross_entropy', 'mse'], positional: true, required: true, snippet: 'kind=${1|cross_entropy,mse|}', aliases: ['crossentropy', 'ce', 'nll', 'l2', 'squared'] },
+    ],
+  },
+  {
+    keyword: 'train',
+    category: 'train',
+    doc: 'Training settings; may continue on following lines that start with key=value.',
+    snippet: 'train data=${1|mnist,idx:,cifar10:,libsvm:|} epochs=${2:3} batch=${3:64} optimizer=${4|sgd,adam,newton|} lr=${5:0.05}',
+    aliases: ['training', 'fit', 'optim', 'optimize'],
+    params: [
+      { name: 'data', doc: 'Data set: `mnist` (built in), `idx:DIR`, `cifar10:DIR` or `libsvm:TRAIN[,TEST]`; relative paths are from the model file\'s folder.', kind: 'data', default: 'mnist', snippet: 'data=${1|mnist,idx:,cifar10:,libsvm:|}', aliases: ['dataset', 'datasets'] },
+      { name: 'epochs', doc: 'Passes over the training split.', kind: 'integer', default: '3', bounds: { min: 1, max: 1_000_000 }, snippet: 'epochs=${1:3}', aliases: ['epoch', 'iterations', 'iters'] },
+      { name: 'batch', doc: 'Examples per gradient step.', kind: 'integer', default: '64', bounds: { min: 1, max: 1_000_000 }, snippet: 'batch=${1:64}', aliases: ['batch_size', 'batchsize', 'bs'] },
+      { name: 'optimizer', doc: 'Update rule: `sgd` (with momentum), `adam`, or `newton` (subsampled Newton, coming later).', kind: 'choice', default: 'sgd', values: ['sgd', 'adam', 'newton'], snippet: 'optimizer=${1|sgd,adam,newton|}', aliases: ['optim', 'opt', 'solver', 'method'] },
+      { name: 'lr', doc: 'Learning rate, > 0.', kind: 'number', default: '0.05', bounds: { min: 0, minExclusive: true, max: 1000 }, snippet: 'lr=${1:0.05}', aliases: ['learning_rate', 'eta', 'rate', 'alpha'] },
+      { name: 'momentum', doc: 'SGD momentum, in [0, 1).', kind: 'number', default: '0.9', bounds: { min: 0, max: 1, maxExclusive: true }, snippet: 'momentum=${1:0.9}', aliases: ['beta'] },
+      { name: 'decay', doc: 'Learning-rate decay: lr_t = lr / (1 + decay·t), t = step count.', kind: 'number', default: '0', bounds: { min: 0, max: 1000 }, snippet: 'decay=${1:0}', aliases: ['lr_decay'] },
+      { name: 'weight_decay', doc: 'L2 penalty coefficient added to the gradient, ≥ 0.', kind: 'number', default: '0', bounds: { min: 0, max: 1000 }, snippet: 'weight_decay=${1:5e-4}', aliases: ['l2', 'weightdecay', 'wd', 'regularization', 'lambda'] },
+      { name: 'seed', doc: 'Seed for weight initialisation, shuffling and dropout, so runs repeat exactly.', kind: 'integer', default: '1', bounds: { min: 0, max: 4_294_967_295 }, snippet: 'seed=${1:1}', aliases: ['random_seed', 'rng'] },
+      { name: 'validation', doc: 'Fraction of the training split held out for validation, in [0, 1), or a data set spec.', kind: 'validation', default: '0', bounds: { min: 0, max: 1, maxExclusive: true }, snippet: 'validation=${1:0.1}', aliases: ['val', 'validation_split', 'valid', 'holdout'] },
+    ],
+  },
+];
+
+const byKeyword = new Map(STATEMENTS.map((s) => [s.keyword, s]));
+
+export function statementInfo(keyword: string): StatementInfo | undefined {
+  return byKeyword.get(keyword);
+}
+
+export function paramInfo(statement: StatementInfo, name: string): ParamInfo | undefined {
+  return statement.params.find((p) => p.name === name);
+}
+
+export const LAYER_KEYWORDS: readonly string[] = STATEMENTS.filter((s) => s.category === 'layer').map((s) => s.keyword);
+
+/** What the language knows about the data sets it can name. */
+export interface KnownDataset {
+  readonly shape: readonly [number, number, number];
+  readonly classes: number;
+}
+
+export const KNOWN_DATASETS: Readonly<Record<'mnist' | 'cifar10', KnownDataset>> = {
+  mnist: { shape: [1, 28, 28], classes: 10 },
+  cifar10: { shape: [3, 32, 32], classes: 10 },
+};
+
+/** The data spec kinds, as written before the `:`. */
+export const DATA_KINDS: readonly string[] = ['mnist', 'idx', 'cifar10', 'libsvm'];

@@ -1,0 +1,220 @@
+// Runs shape inference down the layer list and turns shape problems into diagnostics with the
+// arithmetic, the layer that produced the offending input, and fixes. Once a shape is unknowable
+// (an error, or an unreadable layer) later layers get no output and no further shape diagnostics,
+// so one mistake never cascades into a page of errors.
+
+import { where } from './bind';
+import { formatShape, plural } from './format';
+import type { LayerEntry } from './model';
+import type { AxisArithmetic, ShapeProblem } from './shapes';
+import { arithmeticText, axisArithmetic, inferLayer } from './shapes';
+import type { Diagnostic, Fix, LayerInfo, Range, Shape, TextEdit } from './spec';
+import type { Statement } from './syntax';
+import { deleteLines, indentation, insert, pos, replace } from './text';
+
+export interface ShapeResult {
+  readonly infos: readonly LayerInfo[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface Producer {
+  readonly range: Range;
+  readonly name: string;
+}
+
+export function checkShapes(layers: readonly LayerEntry[], input: Shape | null, inputStatement: Statement | null,
+  lines: readonly string[]): ShapeResult {
+  const infos: LayerInfo[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let current: Shape | null = input;
+  let producer: Producer | null = inputStatement && { range: inputStatement.range, name: `input (line ${inputStatement.firstLine + 1})` };
+
+  layers.forEach((entry, index) => {
+    if (entry.afterUnknown) current = null;
+    const layer = entry.spec;
+    if (current === null) {
+      infos.push({ index, layer, input: [], output: null, params: 0, flops: 0, activationBytes: 0 });
+      return;
+    }
+    const shape = inferLayer(layer, current);
+    const info: LayerInfo = {
+      index, layer, input: current,
+      output: entry.broken ? null : shape.output,
+      params: entry.broken ? 0 : shape.params,
+      flops: entry.broken ? 0 : shape.flops,
+      activationBytes: entry.broken ? 0 : shape.activationBytes,
+      ...(!entry.broken && shape.im2colReplication !== undefined && { im2colReplication: shape.im2colReplication }),
+      ...(!entry.broken && shape.formula !== undefined && { formula: shape.formula }),
+    };
+    infos.push(info);
+    if (!entry.broken && shape.problem) diagnostics.push(shapeDiagnostic(shape.problem, entry, current, producer, lines));
+    current = info.output;
+    producer = { range: entry.statement.range, name: where(entry.statement) };
+  });
+  return { infos, diagnostics };
+}
+
+function shapeDiagnostic(problem: ShapeProblem, entry: LayerEntry, input: Shape, producer: Producer | null, lines: readonly string[]): Diagnostic {
+  const statement = entry.statement;
+  const related = producer ? [{ range: producer.range, message: `${producer.name} produces the ${formatShape(input)} input` }] : undefined;
+  const base = { range: statement.keyword.range, ...(related && { related }) };
+  switch (problem.kind) {
+    case 'needs-feature-map':
+      return {
+        ...base, severity: 'error', code: 'needs-feature-map',
+        message: `${where(statement)}: needs a C×H×W feature map, but its input is a vector of ${input[0]} values; put it before \`flatten\``,
+      };
+    case 'needs-vector':
+      return {
+        ...base, severity: 'error', code: 'dense-needs-flatten',
+        message: `${where(statement)}: \`dense\` needs a vector, but its input is ${formatShape(input)}; insert \`flatten\` before it (${input.join('·')} = ${input.reduce((a, b) => a * b, 1)} values)`,
+        fixes: [{ title: 'Insert `flatten` before this layer', edits: [insert(pos(statement.firstLine, 0), `${indentation(lines[statement.firstLine])}flatten\n`)] }],
+      };
+    case 'redundant-flatten':
+      return {
+        ...base, severity: 'warning', code: 'redundant-flatten',
+        message: `${where(statement)}: the input is already a vector of ${input[0]} values, so \`flatten\` does nothing`,
+        fixes: [{ title: 'Delete this `flatten`', edits: [deleteLines(lines, statement.firstLine, statement.lastLine)] }],
+      };
+    case 'window-too-large':
+      return { ...base, severity: 'error', code: 'window-too-large', ...windowTooLarge(entry, input, problem.axes) };
+    case 'not-integral':
+      return { ...base, severity: 'warning', ...notIntegral(entry, input, problem.axes) };
+  }
+}
+
+// ---- window larger than the input -----------------------------------------------------------
+
+function windowTooLarge(entry: LayerEntry, input: Shape, axes: readonly AxisArithmetic[]): { message: string; fixes: Fix[] } {
+  const layer = entry.spec;
+  const bad = axes.filter((a) => a.output < 1);
+  const arithmetic = bad.map((a) => `output ${a.axis} ${arithmeticText(a)}${Number.isInteger(a.exact) ? '' : `, rounded down to ${a.output}`}`).join('; ');
+  const [, h, w] = input;
+  if (layer.kind === 'conv') {
+    const padded = `${h + 2 * layer.pad[0]}×${w + 2 * layer.pad[1]}`;
+    // The least padding that lets the kernel fit, keeping each axis's output integral.
+    const pad = axes.map((a) => (a.output >= 1 ? a.pad : leastPadThatFits(a)));
+    const result = axes.map((a, i) => axisArithmetic(a.axis, a.size, pad[i], a.window, a.stride, true).output);
+    return {
+      message: `${where(entry.statement)}: kernel ${formatShape(layer.kernel)} is larger than the padded input ${padded}, so there is no output: ${arithmetic}`,
+      fixes: [setParamFix(entry, 'pad', pairText(pad), `output ${result.join('×')}`)],
+    };
+  }
+  return {
+    message: `${where(entry.statement)}: the ${formatShape(axes.map((a) => a.window))} window is larger than the ${h}×${w} input, so there is no output: ${arithmetic}`,
+    fixes: [setParamFix(entry, 'window', pairText([h, w]), 'pools the whole map')],
+  };
+}
+
+function leastPadThatFits(a: AxisArithmetic): number {
+  let pad = Math.ceil((a.window - a.size) / 2);
+  while ((a.size + 2 * pad - a.window) % a.stride !== 0) pad++;
+  return pad;
+}
+
+// ---- fractional output ----------------------------------------------------------------------
+
+/** A change of one parameter that makes every axis integral. */
+interface Proposal {
+  readonly param: 'pad' | 'stride' | 'window';
+  readonly value: readonly [number, number];
+  readonly output: readonly [number, number];
+}
+
+function notIntegral(entry: LayerEntry, input: Shape, bad: readonly AxisArithmetic[]): { code: string; message: string; fixes?: Fix[] } {
+  const layer = entry.spec;
+  if (layer.kind !== 'conv' && layer.kind !== 'maxpool' && layer.kind !== 'avgpool') throw new Error(`not-integral on ${layer.kind}`);
+  const isConv = layer.kind === 'conv';
+  const all = isConv
+    ? [0, 1].map((i) => axisArithmetic(i === 0 ? 'height' : 'width', input[i + 1], layer.pad[i], layer.kernel[i], layer.stride[i], true))
+    : [0, 1].map((i) => axisArithmetic(i === 0 ? 'height' : 'width', input[i + 1], 0, layer.window[i], layer.stride[i], false));
+
+  const proposals = isConv
+    ? [propose(all, 'pad', padCandidate), propose(all, 'stride', strideCandidate)]
+    : entry.written.has('stride') || layer.stride[0] !== layer.window[0] || layer.stride[1] !== layer.window[1]
+      ? [propose(all, 'window', windowCandidate), propose(all, 'stride', strideCandidate)]
+      // The stride follows the window when not written: a new window must divide the input.
+      : [propose(all, 'window', tilingWindowCandidate), propose(all, 'stride', strideCandidate)];
+  const found = proposals.filter((p): p is Proposal => p !== null);
+
+  const suggestion = found.length > 0 ? ` — ${found.map((p) => `${p.param}=${pairText(p.value)} would give ${p.output.join('×')}`).join(', ')}` : '';
+  const fixes = found.map((p) => setParamFix(entry, p.param, pairText(p.value), `output ${p.output.join('×')}`));
+  const lead = layer.kind === 'conv' ? '' : `the ${formatShape(layer.window)} window with stride ${pairText(layer.stride)} does not tile the ${input[1]}×${input[2]} input: `;
+  return {
+    code: isConv ? 'conv-non-integer-output' : 'pool-window-not-tiling',
+    message: `${where(entry.statement)}: ${lead}output ${fractionText(bad)}; ${droppedText(bad)}${suggestion}`,
+    ...(fixes.length > 0 && { fixes }),
+  };
+}
+
+/** "height (14 + 2·0 − 5)/2 + 1 = 5.5 is not an integer", merging identical axes. */
+function fractionText(bad: readonly AxisArithmetic[]): string {
+  if (bad.length === 1) return `${bad[0].axis} ${arithmeticText(bad[0])} is not an integer`;
+  const [h, w] = bad.map(arithmeticText);
+  return h === w ? `height and width ${h} are not integers` : `height ${h} and width ${w} are not integers`;
+}
+
+/** "the last row is dropped", "the last 2 rows and 1 column are dropped". */
+function droppedText(bad: readonly AxisArithmetic[]): string {
+  const rows = bad.find((a) => a.axis === 'height')?.dropped ?? 0;
+  const cols = bad.find((a) => a.axis === 'width')?.dropped ?? 0;
+  let what: string;
+  if (rows > 0 && cols > 0) what = rows === 1 && cols === 1 ? 'row and column' : `${plural(rows, 'row')} and ${plural(cols, 'column')}`;
+  else if (rows > 0) what = rows === 1 ? 'row' : plural(rows, 'row');
+  else what = cols === 1 ? 'column' : plural(cols, 'column');
+  return `the last ${what} ${rows + cols === 1 ? 'is' : 'are'} dropped`;
+}
+
+type Candidate = (a: AxisArithmetic) => number | undefined;
+
+/** Applies `candidate` to each fractional axis, keeping the others as they are. */
+function propose(axes: readonly AxisArithmetic[], param: Proposal['param'], candidate: Candidate): Proposal | null {
+  const current = (a: AxisArithmetic) => (param === 'pad' ? a.pad : param === 'stride' ? a.stride : a.window);
+  const value: number[] = [];
+  for (const a of axes) {
+    const v = a.dropped > 0 ? candidate(a) : current(a);
+    if (v === undefined) return null;
+    value.push(v);
+  }
+  const output = axes.map((a, i) => axisArithmetic(a.axis, a.size,
+    param === 'pad' ? value[i] : a.pad, param === 'window' ? value[i] : a.window, param === 'stride' ? value[i] : a.stride,
+    a.padded).output) as [number, number];
+  return { param, value: [value[0], value[1]], output };
+}
+
+/** The value nearest to `from` (at most `reach` away, ≥ `min`) that passes `fits`; ties go to the output nearest the exact one. */
+function nearest(from: number, reach: number, min: number, fits: (v: number) => boolean, output: (v: number) => number, exact: number): number | undefined {
+  for (let d = 1; d <= reach; d++) {
+    const options = [from + d, from - d].filter((v) => v >= min && fits(v));
+    if (options.length > 0) return options.sort((x, y) => Math.abs(output(x) - exact) - Math.abs(output(y) - exact))[0];
+  }
+  return undefined;
+}
+
+const spanOf = (a: AxisArithmetic, pad = a.pad, window = a.window) => a.size + 2 * pad - window;
+
+const padCandidate: Candidate = (a) =>
+  nearest(a.pad, a.stride, 0, (p) => spanOf(a, p) >= 0 && spanOf(a, p) % a.stride === 0, (p) => spanOf(a, p) / a.stride + 1, a.exact);
+
+const strideCandidate: Candidate = (a) =>
+  nearest(a.stride, a.stride, 1, (s) => spanOf(a) % s === 0, (s) => spanOf(a) / s + 1, a.exact);
+
+const windowCandidate: Candidate = (a) =>
+  nearest(a.window, a.stride, 2, (k) => k <= a.size && spanOf(a, 0, k) % a.stride === 0, (k) => spanOf(a, 0, k) / a.stride + 1, a.exact);
+
+const tilingWindowCandidate: Candidate = (a) =>
+  nearest(a.window, Math.max(2, a.window - 1), 2, (k) => k <= a.size && a.size % k === 0, (k) => a.size / k, a.exact);
+
+// ---- edits ------------------------------------------------------------------------------------
+
+/** `3` when both axes agree, else `3x2`. */
+function pairText(v: readonly number[]): string {
+  return v[0] === v[1] ? `${v[0]}` : `${v[0]}x${v[1]}`;
+}
+
+/** Replaces the parameter's written value, or appends `name=value` to the statement. */
+export function setParamFix(entry: { statement: Statement; written: LayerEntry['written'] }, name: string, value: string, effect: string): Fix {
+  const written = entry.written.get(name);
+  const edit: TextEdit = written ? replace(written.value.range, value) : insert(entry.statement.range.end, ` ${name}=${value}`);
+  return { title: `Use ${name}=${value} (${effect})`, edits: [edit] };
+}
