@@ -1,4 +1,4 @@
-// Converts the `mnist` package's 10,010 digits (41 MB of JSON floats) into two gzipped IDX files
+// Converts the `mnist` package's 10,000 digits (41 MB of JSON floats) into two gzipped IDX files
 // (the format every MNIST tool reads), so the built-in data set ships as ~2 MB of uint8 in the
 // .vsix and the CLI, and loads through the same IDX reader as user data.
 import { createRequire } from 'node:module';

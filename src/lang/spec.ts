@@ -50,7 +50,7 @@ export type LayerKind = LayerSpec['kind'];
 
 /** Where training data comes from. Paths are already resolved against the model file's folder. */
 export type DataSpec =
-  | { readonly kind: 'mnist' }                                   // built in: 10,010 real digits
+  | { readonly kind: 'mnist' }                                   // built in: 10,000 real digits (8,000 train / 2,000 test)
   | { readonly kind: 'idx'; readonly dir: string }               // 4 MNIST-style IDX files (optionally .gz)
   | { readonly kind: 'cifar10'; readonly dir: string }           // CIFAR-10 binary batches
   | { readonly kind: 'libsvm'; readonly train: string; readonly test?: string };
