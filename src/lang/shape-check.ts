@@ -88,7 +88,10 @@ function shapeDiagnostic(problem: ShapeProblem, entry: LayerEntry, input: Shape,
 function windowTooLarge(entry: LayerEntry, input: Shape, axes: readonly AxisArithmetic[]): { message: string; fixes: Fix[] } {
   const layer = entry.spec;
   const bad = axes.filter((a) => a.output < 1);
-  const arithmetic = bad.map((a) => `output ${a.axis} ${arithmeticText(a)}${Number.isInteger(a.exact) ? '' : `, rounded down to ${a.output}`}`).join('; ');
+  const text = (a: AxisArithmetic) => `${arithmeticText(a)}${Number.isInteger(a.exact) ? '' : `, rounded down to ${a.output}`}`;
+  const [first, second] = bad.map(text);
+  const arithmetic = second === undefined ? `output ${bad[0].axis} ${first}`
+    : first === second ? `output height and width ${first}` : `output height ${first}; output width ${second}`;
   const [, h, w] = input;
   if (layer.kind === 'conv') {
     const padded = `${h + 2 * layer.pad[0]}×${w + 2 * layer.pad[1]}`;
