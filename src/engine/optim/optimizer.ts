@@ -1,0 +1,90 @@
+// Optimizers update parameters in place on the backend; their state lives in tensors too, so a
+// checkpoint can save it and the GPU never ships weights back to the host during training.
+
+import type { Backend, Tensor } from '../backend';
+import type { TrainSettings } from '../../lang/spec';
+import type { Param } from '../layers/layer';
+
+/** A piece of optimizer state, named after its parameter, e.g. `optimizer.layers.0.weight.velocity`. */
+export interface OptimizerSlot {
+  readonly name: string;
+  readonly length: number;
+  readonly tensor: Tensor;
+}
+
+export interface Optimizer {
+  readonly kind: 'sgd' | 'adam';
+  /** Updates every parameter from its gradient with learning rate lr; t is the 1-based step number. */
+  step(lr: number, t: number): void;
+  /** State tensors to save and restore with the weights. */
+  readonly slots: readonly OptimizerSlot[];
+  /** Zeroes the state (a fresh start). */
+  reset(): void;
+}
+
+/** simpleNN's step-size decay: lr_t = lr / (1 + decay·t), t = steps taken before this one. */
+export function decayedLearningRate(lr: number, decay: number, t: number): number {
+  return lr / (1 + decay * t);
+}
+
+function slot(backend: Backend, param: Param, suffix: string): OptimizerSlot {
+  return { name: `optimizer.${param.name}.${suffix}`, length: param.length, tensor: backend.zeros(param.length) };
+}
+
+/** SGD with (heavy-ball) momentum: v = μ·v − lr·(g + wd·w); w += v. */
+export class Sgd implements Optimizer {
+  readonly kind = 'sgd' as const;
+  readonly slots: readonly OptimizerSlot[];
+
+  constructor(private readonly backend: Backend, private readonly params: readonly Param[],
+    private readonly momentum: number, private readonly weightDecay: number) {
+    this.slots = params.map((p) => slot(backend, p, 'velocity'));
+  }
+
+  step(lr: number): void {
+    this.params.forEach((p, i) => this.backend.sgdStep(p.value, p.grad, this.slots[i].tensor, p.length, lr, this.momentum, this.weightDecay));
+  }
+
+  reset(): void { for (const s of this.slots) this.backend.fill(s.tensor, 0); }
+}
+
+/** Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8) with bias correction and L2 weight decay. */
+export class Adam implements Optimizer {
+  readonly kind = 'adam' as const;
+  readonly slots: readonly OptimizerSlot[];
+  private readonly moments: readonly { m: Tensor; v: Tensor }[];
+
+  constructor(private readonly backend: Backend, private readonly params: readonly Param[], private readonly weightDecay: number,
+    private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly epsilon = 1e-8) {
+    const slots: OptimizerSlot[] = [];
+    this.moments = params.map((p) => {
+      const m = slot(backend, p, 'm'), v = slot(backend, p, 'v');
+      slots.push(m, v);
+      return { m: m.tensor, v: v.tensor };
+    });
+    this.slots = slots;
+  }
+
+  step(lr: number, t: number): void {
+    this.params.forEach((p, i) => this.backend.adamStep(p.value, p.grad, this.moments[i].m, this.moments[i].v, p.length, lr,
+      this.beta1, this.beta2, this.epsilon, t, this.weightDecay));
+  }
+
+  reset(): void { for (const s of this.slots) this.backend.fill(s.tensor, 0); }
+}
+
+export class OptimizerError extends Error {
+  constructor(message: string) { super(message); this.name = 'OptimizerError'; }
+}
+
+/** The optimizer a `train` statement asks for. */
+export function createOptimizer(backend: Backend, params: readonly Param[], settings: Pick<TrainSettings, 'optimizer' | 'momentum' | 'weightDecay'>): Optimizer {
+  switch (settings.optimizer) {
+    case 'sgd': return new Sgd(backend, params, settings.momentum, settings.weightDecay);
+    case 'adam': return new Adam(backend, params, settings.weightDecay);
+    case 'newton':
+      throw new OptimizerError("optimizer 'newton' (subsampled Gauss-Newton) is not available yet; use sgd or adam");
+    default:
+      throw new OptimizerError(`unknown optimizer '${String(settings.optimizer)}'; use sgd or adam`);
+  }
+}

@@ -1,0 +1,66 @@
+// Every layer and loss: analytic gradients against central finite differences on the f64 backend.
+// Layers without parameters are covered through the parameters below them.
+
+import * as assert from 'node:assert/strict';
+import { CpuBackend } from '../../../src/engine/cpu/backend';
+import { gradientCheck, type GradCheckResult } from '../../../src/engine/gradcheck';
+import type { ModelSpec } from '../../../src/lang/spec';
+import * as L from './specs';
+
+function report(r: GradCheckResult): string {
+  return r.tensors.map((t) => `${t.name}: ${t.maxRelativeError.toExponential(2)} (a=${t.worst.analytic}, n=${t.worst.numeric})`).join('\n');
+}
+
+const cases: [string, ModelSpec][] = [
+  ['conv (stride 2, pad 1) + relu + maxpool + dense, fused softmax CE',
+    L.model([2, 7, 7], [L.conv(3, 3, { stride: 2, pad: 1 }), L.relu, L.maxpool(2, 1), L.flatten, L.dense(4), L.softmax])],
+  ['conv without bias + tanh + avgpool (overlapping) + dense, CE on logits',
+    L.model([1, 8, 6], [L.conv(2, 3, { bias: false }), L.tanh, L.avgpool(3, 2), L.flatten, L.dense(3)])],
+  ['sigmoid MLP with softmax and MSE (standalone softmax backward)',
+    L.model([1, 3, 3], [L.flatten, L.dense(5), L.sigmoid, L.dense(3), L.softmax], 'mse')],
+  ['MSE on raw outputs, dense without bias',
+    L.model([1, 2, 2], [L.flatten, L.dense(6, false), L.tanh, L.dense(3)], 'mse')],
+  ['dropout (fixed seed) between dense layers',
+    L.model([1, 4, 4], [L.flatten, L.dense(12), L.relu, L.dropout(0.5), L.dense(3), L.softmax])],
+  ['batch norm on feature maps and on vectors',
+    L.model([2, 5, 5], [L.conv(3, 3, { pad: 1 }), L.batchnorm, L.relu, L.flatten, L.dense(6), L.batchnorm, L.tanh, L.dense(3)])],
+  ['LeNet-5 shape, smaller maps',
+    L.model([1, 12, 12], [L.conv(3, 5, { pad: 2 }), L.relu, L.maxpool(2), L.conv(4, 3), L.relu, L.maxpool(2),
+      L.flatten, L.dense(10), L.relu, L.dense(5), L.softmax])],
+];
+
+describe('gradient check (f64 cpu)', () => {
+  for (const [name, spec] of cases) {
+    it(name, async () => {
+      const r = await gradientCheck(new CpuBackend({ precision: 'f64' }), spec, { seed: 3 });
+      assert.equal(r.precision, 'f64');
+      assert.ok(r.passed, report(r));
+      for (const t of r.tensors) assert.equal(t.skipped, 0, `${t.name}: no kink expected within ±1e-6`);
+      assert.ok(r.tensors.length > 0);
+    });
+  }
+
+  it('samples at least 30 elements of a large tensor and all of a small one', async () => {
+    const r = await gradientCheck(new CpuBackend({ precision: 'f64' }), L.model([1, 8, 8], [L.flatten, L.dense(10)]));
+    const [weight, bias] = r.tensors;
+    assert.equal(weight.total, 640);
+    assert.ok(weight.checked >= 30 && weight.checked < 640);
+    assert.equal(bias.checked, 10);
+  });
+
+  it('fails when a gradient is wrong', async () => {
+    const backend = new CpuBackend({ precision: 'f64' });
+    // Sabotage: the relu backward lets gradients through where it should block them.
+    const original = backend.activationBackward.bind(backend);
+    backend.activationBackward = (kind, y, dy, dx, length) => original(kind === 'relu' ? 'tanh' : kind, y, dy, dx, length);
+    const r = await gradientCheck(backend, L.model([1, 4, 4], [L.flatten, L.dense(6), L.relu, L.dense(3)]), { seed: 5 });
+    assert.equal(r.passed, false);
+    assert.ok(r.tensors.find((t) => t.name === 'layers.1.weight')!.maxRelativeError > 1e-2);
+  });
+
+  it('passes on the f32 backend with the f32 tolerances', async () => {
+    const r = await gradientCheck(new CpuBackend(), cases[6][1], { seed: 3 });
+    assert.equal(r.precision, 'f32');
+    assert.ok(r.passed, report(r));
+  });
+});
