@@ -69,7 +69,7 @@ export function bindArguments(statement: Statement, info: StatementInfo, ctx: Va
     if (first) {
       report({
         range: arg.range, code: 'duplicate-setting',
-        message: `${where(statement)}: \`${param.name}\` is already set on line ${first.arg.range.start.line + 1}; only the first value counts`,
+        message: `${where(statement)}: \`${param.name}\` is already set ${first.arg.range.start.line === arg.range.start.line ? 'earlier on this line' : `on line ${first.arg.range.start.line + 1}`}; only the first value counts`,
         related: [{ range: first.arg.range, message: `first \`${param.name}\` here` }],
         fixes: [removeArg],
       });

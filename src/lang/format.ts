@@ -34,7 +34,9 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${value} B` : `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
+  if (unit === 0) return `${value} B`;
+  const digits = value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
+  return `${digits} ${UNITS[unit]}`;
 }
 
 /** 1,223,334 → `1.22 M`; small counts stay exact. */

@@ -15,6 +15,8 @@ export { parse } from './syntax';
 export * from './catalog';
 export { hoverMarkdown } from './hover';
 export { formatBytes, formatCount, formatShape } from './format';
+export { DIAGNOSTIC_CODES } from './codes';
+export type { DiagnosticCode } from './codes';
 
 export interface Analysis {
   /** Statements with exact token ranges (for completion, symbols, semantic colouring). */

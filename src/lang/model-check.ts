@@ -13,6 +13,7 @@ export const DEFAULT_MEMORY_BUDGET = 1024 ** 3;
 
 /** The model's output: the last layer's, the input's when there are no layers, null when unknown. */
 export function modelOutput(model: BuiltModel, infos: readonly LayerInfo[]): Shape | null {
+  if (model.unknownAfterLastLayer) return null;
   if (infos.length === 0) return model.spec.input;
   return infos[infos.length - 1].output;
 }

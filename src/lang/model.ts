@@ -32,6 +32,8 @@ export interface BuiltModel {
   readonly layers: readonly LayerEntry[];
   readonly input: { readonly statement: Statement; readonly written: ReadonlyMap<string, WrittenArg> } | null;
   readonly train: { readonly statement: Statement; readonly written: ReadonlyMap<string, WrittenArg> } | null;
+  /** An unreadable statement follows the last layer, so the model's output cannot be known. */
+  readonly unknownAfterLastLayer: boolean;
   /** The shape and classes of the chosen data set when the language knows them. */
   readonly dataset: { readonly shape: readonly [number, number, number]; readonly classes: number } | null;
   readonly diagnostics: readonly Diagnostic[];
@@ -103,6 +105,7 @@ export function buildModel(tree: SyntaxTree, lines: readonly string[], ctx: Valu
     layers,
     input: input && { statement: input.statement, written: input.bound.written },
     train: train && { statement: train.statement, written: train.bound.written },
+    unknownAfterLastLayer: afterUnknown,
     dataset,
     diagnostics,
   };

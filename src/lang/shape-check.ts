@@ -95,7 +95,6 @@ function windowTooLarge(entry: LayerEntry, input: Shape, axes: readonly AxisArit
   const [, h, w] = input;
   if (layer.kind === 'conv') {
     const padded = `${h + 2 * layer.pad[0]}×${w + 2 * layer.pad[1]}`;
-    // The least padding that lets the kernel fit, keeping each axis's output integral.
     const pad = axes.map((a) => (a.output >= 1 ? a.pad : leastPadThatFits(a)));
     const result = axes.map((a, i) => axisArithmetic(a.axis, a.size, pad[i], a.window, a.stride, true).output);
     return {
@@ -109,10 +108,12 @@ function windowTooLarge(entry: LayerEntry, input: Shape, axes: readonly AxisArit
   };
 }
 
+/** The least padding that lets the window fit, preferring one that also makes the output integral. */
 function leastPadThatFits(a: AxisArithmetic): number {
-  let pad = Math.ceil((a.window - a.size) / 2);
-  while ((a.size + 2 * pad - a.window) % a.stride !== 0) pad++;
-  return pad;
+  const least = Math.ceil((a.window - a.size) / 2);
+  // Parity can rule out every integral choice (even stride, odd span), so look only one stride ahead.
+  for (let pad = least; pad < least + a.stride; pad++) if ((a.size + 2 * pad - a.window) % a.stride === 0) return pad;
+  return least;
 }
 
 // ---- fractional output ----------------------------------------------------------------------

@@ -97,6 +97,7 @@ export interface ModelSpec {
 export interface LayerInfo {
   readonly index: number;            // into ModelSpec.layers
   readonly layer: LayerSpec;
+  /** Input shape; empty ([]) when unknown because of an error upstream. */
   readonly input: Shape;
   /** Output shape; null once an error upstream makes it unknowable. */
   readonly output: Shape | null;
