@@ -1,0 +1,11 @@
+// What the op modules (gemm.ts, conv.ts) need to record work.
+
+import type { CommandRecorder } from './recorder';
+
+export interface EncodeContext {
+  readonly recorder: CommandRecorder;
+  /** Bound where a kernel's optional read-only buffer (bias) is absent. */
+  readonly unusedInput: GPUBuffer;
+  /** Bound where a kernel's optional writable buffer (dlogits, split-K partials) is absent. */
+  readonly unusedOutput: GPUBuffer;
+}

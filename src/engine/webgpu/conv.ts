@@ -1,0 +1,83 @@
+// Convolution in simpleNN's matrix form, each pass either explicitly (materialise the unrolled
+// matrix, then a plain GEMM) or implicitly (one GEMM whose tile loads do the unrolling):
+//   forward  S  = W · φ(pad(x))           im2col + GEMM          | implicit GEMM, fused bias
+//   dgrad    dx = col2im(Wᵀ · Δ)          GEMM(Aᵀ) + col2im      | implicit GEMM straight into dx
+//   wgrad    dW = Δ · φ(pad(x))ᵀ          im2col + GEMM(Bᵀ)      | implicit GEMM, split-K
+// plus dbias = row sums of Δ.
+
+import type { ConvGeometry } from '../backend';
+import type { EncodeContext } from './context';
+import { encodeGemm } from './gemm';
+import { kernel, LINEAR_WORKGROUP } from './kernels';
+import { IM2COL_BUDGET_BYTES, selectConvAlgorithm, unrolledBytes, type ConvAlgorithmOption, type ConvPass } from './kernel-select';
+import { linearGrid } from './recorder';
+
+export function convParams(g: ConvGeometry): Record<string, number> {
+  return {
+    batch: g.n, channels: g.c, in_h: g.h, in_w: g.w, filters: g.m, k_h: g.kh, k_w: g.kw,
+    stride_h: g.sh, stride_w: g.sw, pad_h: g.ph, pad_w: g.pw, out_h: g.oh, out_w: g.ow,
+  };
+}
+
+const NO_TRANSPOSE = { trans_a: 0, trans_b: 0 };
+
+function algorithmFor(option: ConvAlgorithmOption, pass: ConvPass, g: ConvGeometry) {
+  if (option === 'auto') return selectConvAlgorithm(pass, g);
+  if (option === 'im2col' && unrolledBytes(g) > IM2COL_BUDGET_BYTES) {
+    throw new RangeError(`convAlgorithm 'im2col': the unrolled matrix needs ${unrolledBytes(g)} bytes, ` +
+      `over the ${IM2COL_BUDGET_BYTES}-byte budget; use 'auto' or 'implicit' for this layer`);
+  }
+  return option;
+}
+
+/** cols = φ(pad(x)) in the shared 'im2col' workspace slot. */
+function unroll(ctx: EncodeContext, g: ConvGeometry, x: GPUBuffer): GPUBuffer {
+  const cols = ctx.recorder.workspace.get('im2col', unrolledBytes(g));
+  const count = g.c * g.kh * g.kw * g.n * g.oh * g.ow;
+  ctx.recorder.dispatch(kernel('im2col'), [x, cols], convParams(g), linearGrid(count, LINEAR_WORKGROUP));
+  return cols;
+}
+
+export function encodeConvForward(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
+  x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, y: GPUBuffer): void {
+  const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
+  if (algorithmFor(option, 'forward', g) === 'implicit') {
+    encodeGemm(ctx, { operands: 'convForward', a: w, b: x, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: convParams(g) });
+  } else {
+    const cols = unroll(ctx, g, x);
+    encodeGemm(ctx, { operands: 'matrix', a: w, b: cols, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: NO_TRANSPOSE });
+  }
+}
+
+export function encodeConvBackwardData(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
+  dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer): void {
+  const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
+  if (algorithmFor(option, 'dgrad', g) === 'implicit') {
+    encodeGemm(ctx, { operands: 'convDgrad', a: w, b: dy, c: dx, m: g.c, n: g.n * g.h * g.w, k: g.m * g.kh * g.kw,
+      operandParams: convParams(g) });
+    return;
+  }
+  const cols = ctx.recorder.workspace.get('im2col', unrolledBytes(g));
+  encodeGemm(ctx, { operands: 'matrix', a: w, b: dy, c: cols, m: taps, n: pixels, k: g.m,
+    operandParams: { trans_a: 1, trans_b: 0 } });
+  ctx.recorder.dispatch(kernel('col2im'), [cols, dx], convParams(g), linearGrid(g.c * g.n * g.h * g.w, LINEAR_WORKGROUP));
+}
+
+export function encodeConvBackwardFilter(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
+  x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, dbias: GPUBuffer | null): void {
+  const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
+  if (algorithmFor(option, 'wgrad', g) === 'implicit') {
+    encodeGemm(ctx, { operands: 'convWgrad', a: dy, b: x, c: dw, m: g.m, n: taps, k: pixels, operandParams: convParams(g) });
+  } else {
+    const cols = unroll(ctx, g, x);
+    encodeGemm(ctx, { operands: 'matrix', a: dy, b: cols, c: dw, m: g.m, n: taps, k: pixels,
+      operandParams: { trans_a: 0, trans_b: 1 } });
+  }
+  if (dbias) encodeRowSums(ctx, dy, dbias, g.m, pixels, false);
+}
+
+/** db[r] = Σ_j dy[r, j] (or +=), one workgroup per row. */
+export function encodeRowSums(ctx: EncodeContext, dy: GPUBuffer, db: GPUBuffer, rows: number, cols: number,
+  accumulate: boolean): void {
+  ctx.recorder.dispatch(kernel('biasGrad'), [dy, db], { rows, cols, accumulate: accumulate ? 1 : 0 }, linearGrid(rows, 1));
+}

@@ -1,0 +1,31 @@
+// Device tensors: one GPUBuffer each, 4-byte elements (f32 or u32).
+
+import type { Tensor } from '../backend';
+import { WebGpuError } from './errors';
+
+export class GpuTensor implements Tensor {
+  private live = true;
+  constructor(readonly length: number, readonly dtype: 'f32' | 'u32', readonly buffer: GPUBuffer) {}
+
+  get isLive(): boolean { return this.live; }
+  markDisposed(): void { this.live = false; }
+}
+
+/** Bytes backing `length` 4-byte elements: never 0, since a zero-sized binding is invalid. */
+export function elementBytes(length: number): number {
+  return Math.max(4, length * 4);
+}
+
+export function asGpuTensor(t: Tensor, what = 'tensor'): GpuTensor {
+  if (!(t instanceof GpuTensor)) throw new WebGpuError(`${what} was not created by this webgpu backend`);
+  if (!t.isLive) throw new WebGpuError(`${what} was disposed`);
+  return t;
+}
+
+/** Throws unless t holds at least `length` elements of the expected dtype. */
+export function checkTensor(t: Tensor, length: number, what: string, dtype: 'f32' | 'u32' = 'f32'): GpuTensor {
+  const g = asGpuTensor(t, what);
+  if (g.dtype !== dtype) throw new WebGpuError(`${what} must be a ${dtype} tensor, got ${g.dtype}`);
+  if (g.length < length) throw new RangeError(`${what} has ${g.length} elements, the call needs ${length}`);
+  return g;
+}

@@ -1,0 +1,168 @@
+// Records the backend's calls into one command encoder (one compute pass between copies) and
+// submits them on flush(): a training step becomes a single submit. Uniforms and mid-step uploads
+// go through per-submission arenas, written to the GPU just before the submit, so recording never
+// races with queue.writeBuffer.
+
+import { BindGroupCache } from './bind-group-cache';
+import { BufferUsage } from './gpu-constants';
+import { PARAM_SLOT_BYTES, type Kernel } from './kernel';
+import { PipelineCache } from './pipeline-cache';
+import { StagingArena } from './staging-arena';
+import { Workspace } from './workspace';
+import { WebGpuError } from './errors';
+
+/** Dispatches per submission before the recorder submits on its own (1,024 uniform slots). */
+const UNIFORM_ARENA_BYTES = 1024 * PARAM_SLOT_BYTES;
+/** Host writes made while work is pending are staged here (larger ones flush first). */
+const UPLOAD_ARENA_BYTES = 4 << 20;
+const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+export interface RecorderStats {
+  /** Compute dispatches recorded. */
+  dispatches: number;
+  /** queue.submit calls. */
+  submits: number;
+  /** Buffer-to-buffer copies recorded (copy(), staged uploads, readbacks, alias snapshots). */
+  copies: number;
+}
+
+export class CommandRecorder {
+  readonly stats: RecorderStats = { dispatches: 0, submits: 0, copies: 0 };
+  readonly pipelines: PipelineCache;
+  readonly workspace: Workspace;
+  private readonly bindGroups: BindGroupCache;
+  private readonly uniforms: StagingArena;
+  private readonly uploads: StagingArena;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private retired: GPUBuffer[] = [];
+
+  constructor(private readonly device: GPUDevice, onError: (message: string) => void) {
+    this.pipelines = new PipelineCache(device, onError);
+    this.bindGroups = new BindGroupCache(device);
+    this.workspace = new Workspace(device, (b) => this.retire(b));
+    this.uniforms = new StagingArena(device, UNIFORM_ARENA_BYTES, BufferUsage.UNIFORM | BufferUsage.COPY_DST, 'uniforms');
+    this.uploads = new StagingArena(device, UPLOAD_ARENA_BYTES, BufferUsage.COPY_SRC | BufferUsage.COPY_DST, 'uploads');
+  }
+
+  get hasPendingWork(): boolean { return this.encoder !== null; }
+
+  /**
+   * Records one dispatch. `buffers` follow kernel.buffers; a read-only binding that is the same
+   * buffer as a writable one (an in-place call such as activationBackward(y, dy, dy)) is bound to
+   * a snapshot copy, since WebGPU forbids a writable buffer to appear twice in one dispatch.
+   */
+  dispatch(kernel: Kernel, buffers: readonly GPUBuffer[], params: Readonly<Record<string, number>>,
+    workgroups: readonly [number, number?, number?]): void {
+    const [x, y = 1, z = 1] = workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    if (x > MAX_WORKGROUPS_PER_DIMENSION || y > MAX_WORKGROUPS_PER_DIMENSION || z > MAX_WORKGROUPS_PER_DIMENSION) {
+      throw new RangeError(`kernel ${kernel.name}: ${x}×${y}×${z} workgroups exceed ${MAX_WORKGROUPS_PER_DIMENSION} per dimension`);
+    }
+    if (buffers.length !== kernel.buffers.length) {
+      throw new WebGpuError(`kernel ${kernel.name}: expected ${kernel.buffers.length} buffers, got ${buffers.length}`);
+    }
+    let offset = this.uniforms.allocate(PARAM_SLOT_BYTES, PARAM_SLOT_BYTES);
+    if (offset < 0) {
+      this.flush();
+      offset = this.uniforms.allocate(PARAM_SLOT_BYTES, PARAM_SLOT_BYTES);
+    }
+    kernel.packParams(this.uniforms.view, offset, params);
+    const bound = this.resolveAliases(kernel, buffers);
+    const { pipeline, layout } = this.pipelines.get(kernel);
+    const group = this.bindGroups.get(kernel, layout, this.uniforms.buffer, bound);
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group, [offset]);
+    pass.dispatchWorkgroups(x, y, z);
+    this.stats.dispatches++;
+  }
+
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    if (bytes === 0) return;
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    this.stats.copies++;
+  }
+
+  /** Host → device, ordered after everything recorded so far. */
+  upload(dst: GPUBuffer, byteOffset: number, data: ArrayBufferView): void {
+    if (data.byteLength === 0) return;
+    if (this.hasPendingWork) {
+      const at = this.uploads.allocate(data.byteLength, 4);
+      if (at >= 0) {
+        this.uploads.set(at, data);
+        this.copy(this.uploads.buffer, at, dst, byteOffset, data.byteLength);
+        return;
+      }
+      this.flush();
+    }
+    this.device.queue.writeBuffer(dst, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Destroys `b` once the work recorded so far has been submitted. */
+  retire(b: GPUBuffer): void {
+    this.bindGroups.forget(b);
+    if (this.hasPendingWork) this.retired.push(b); else b.destroy();
+  }
+
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    const commands = this.encoder.finish();
+    this.encoder = null;
+    this.uploads.upload(this.device.queue);
+    this.uniforms.upload(this.device.queue);
+    this.device.queue.submit([commands]);
+    this.stats.submits++;
+    for (const b of this.retired) b.destroy();
+    this.retired = [];
+  }
+
+  destroy(): void {
+    this.pass = null;
+    this.encoder = null;
+    this.workspace.destroy();
+    this.uniforms.destroy();
+    this.uploads.destroy();
+  }
+
+  private resolveAliases(kernel: Kernel, buffers: readonly GPUBuffer[]): readonly GPUBuffer[] {
+    let bound: GPUBuffer[] | null = null;
+    kernel.buffers.forEach((binding, i) => {
+      if (binding.access !== 'read_write') return;
+      buffers.forEach((other, j) => {
+        if (j === i || other !== buffers[i]) return;
+        if (kernel.buffers[j].access === 'read_write') {
+          throw new WebGpuError(`kernel ${kernel.name}: '${binding.name}' and '${kernel.buffers[j].name}' are the same tensor`);
+        }
+        bound ??= [...buffers];
+        const snapshot = this.workspace.get(`alias${j}`, other.size);
+        this.copy(other, 0, snapshot, 0, other.size);
+        bound[j] = snapshot;
+      });
+    });
+    return bound ?? buffers;
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder({ label: 'convlab step' }));
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    return (this.pass ??= this.commandEncoder().beginComputePass());
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+}
+
+/** Workgroup grid for `count` invocations of a 1-D kernel: x first, spilling into y past 65,535. */
+export function linearGrid(count: number, workgroupSize: number): [number, number] {
+  const groups = Math.ceil(count / workgroupSize);
+  if (groups <= MAX_WORKGROUPS_PER_DIMENSION) return [groups, 1];
+  const y = Math.ceil(groups / MAX_WORKGROUPS_PER_DIMENSION);
+  return [Math.ceil(groups / y), y];
+}
