@@ -3,9 +3,10 @@
 
 import type { Backend, Tensor } from '../backend';
 import type { TrainSettings } from '../../lang/spec';
+import { optimizerStateName, type OptimizerSlot as CheckpointSlot } from '../checkpoint';
 import type { Param } from '../layers/layer';
 
-/** A piece of optimizer state, named after its parameter, e.g. `optimizer.layers.0.weight.velocity`. */
+/** A piece of optimizer state, named after its parameter, e.g. `optim.layers.0.weight.momentum`. */
 export interface OptimizerSlot {
   readonly name: string;
   readonly length: number;
@@ -27,8 +28,8 @@ export function decayedLearningRate(lr: number, decay: number, t: number): numbe
   return lr / (1 + decay * t);
 }
 
-function slot(backend: Backend, param: Param, suffix: string): OptimizerSlot {
-  return { name: `optimizer.${param.name}.${suffix}`, length: param.length, tensor: backend.zeros(param.length) };
+function slot(backend: Backend, param: Param, kind: CheckpointSlot): OptimizerSlot {
+  return { name: optimizerStateName(param.name, kind), length: param.length, tensor: backend.zeros(param.length) };
 }
 
 /** SGD with (heavy-ball) momentum: v = μ·v − lr·(g + wd·w); w += v. */
@@ -38,7 +39,7 @@ export class Sgd implements Optimizer {
 
   constructor(private readonly backend: Backend, private readonly params: readonly Param[],
     private readonly momentum: number, private readonly weightDecay: number) {
-    this.slots = params.map((p) => slot(backend, p, 'velocity'));
+    this.slots = params.map((p) => slot(backend, p, 'momentum'));
   }
 
   step(lr: number): void {
@@ -58,7 +59,7 @@ export class Adam implements Optimizer {
     private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly epsilon = 1e-8) {
     const slots: OptimizerSlot[] = [];
     this.moments = params.map((p) => {
-      const m = slot(backend, p, 'm'), v = slot(backend, p, 'v');
+      const m = slot(backend, p, 'adam_m'), v = slot(backend, p, 'adam_v');
       slots.push(m, v);
       return { m: m.tensor, v: v.tensor };
     });
