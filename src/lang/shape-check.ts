@@ -138,7 +138,7 @@ function notIntegral(entry: LayerEntry, input: Shape, bad: readonly AxisArithmet
     : entry.written.has('stride') || layer.stride[0] !== layer.window[0] || layer.stride[1] !== layer.window[1]
       ? [propose(all, 'window', windowCandidate), propose(all, 'stride', strideCandidate)]
       // The stride follows the window when not written: a new window must divide the input.
-      : [propose(all, 'window', tilingWindowCandidate), propose(all, 'stride', strideCandidate)];
+      : [propose(all, 'window', tilingWindowCandidate, true), propose(all, 'stride', strideCandidate)];
   const found = proposals.filter((p): p is Proposal => p !== null);
 
   const suggestion = found.length > 0 ? ` — ${found.map((p) => `${p.param}=${pairText(p.value)} would give ${p.output.join('×')}`).join(', ')}` : '';
@@ -171,8 +171,11 @@ function droppedText(bad: readonly AxisArithmetic[]): string {
 
 type Candidate = (a: AxisArithmetic) => number | undefined;
 
-/** Applies `candidate` to each fractional axis, keeping the others as they are. */
-function propose(axes: readonly AxisArithmetic[], param: Proposal['param'], candidate: Candidate): Proposal | null {
+/**
+ * Applies `candidate` to each fractional axis, keeping the others as they are. With
+ * `strideFollowsWindow` (pooling without a written stride) a new window brings its own stride.
+ */
+function propose(axes: readonly AxisArithmetic[], param: Proposal['param'], candidate: Candidate, strideFollowsWindow = false): Proposal | null {
   const current = (a: AxisArithmetic) => (param === 'pad' ? a.pad : param === 'stride' ? a.stride : a.window);
   const value: number[] = [];
   for (const a of axes) {
@@ -180,9 +183,10 @@ function propose(axes: readonly AxisArithmetic[], param: Proposal['param'], cand
     if (v === undefined) return null;
     value.push(v);
   }
-  const output = axes.map((a, i) => axisArithmetic(a.axis, a.size,
-    param === 'pad' ? value[i] : a.pad, param === 'window' ? value[i] : a.window, param === 'stride' ? value[i] : a.stride,
-    a.padded).output) as [number, number];
+  const output = axes.map((a, i) => {
+    const stride = param === 'stride' || strideFollowsWindow ? value[i] : a.stride;
+    return axisArithmetic(a.axis, a.size, param === 'pad' ? value[i] : a.pad, param === 'window' ? value[i] : a.window, stride, a.padded).output;
+  }) as [number, number];
   return { param, value: [value[0], value[1]], output };
 }
 
