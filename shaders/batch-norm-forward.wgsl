@@ -2,7 +2,8 @@
 // biased variance by two workgroup reductions (two passes, not E[x²] − E[x]², which cancels
 // badly), saved for backward, and PyTorch-style running statistics
 //   running = (1 − momentum)·running + momentum·batch   (unbiased variance).
-// Inference mode normalises with the running statistics.
+// (1 − momentum arrives from the host as `keep`, computed in f64). Inference mode normalises with
+// the running statistics.
 
 @compute @workgroup_size(WG_X, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
@@ -27,8 +28,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       save_mean[row] = mean;
       save_inv_std[row] = inv_std;
       let unbiased = select(variance, sq_total / f32(cols - 1u), cols > 1u);
-      running_mean[row] = (1.0 - params.momentum) * running_mean[row] + params.momentum * mean;
-      running_var[row] = (1.0 - params.momentum) * running_var[row] + params.momentum * unbiased;
+      running_mean[row] = params.keep * running_mean[row] + params.momentum * mean;
+      running_var[row] = params.keep * running_var[row] + params.momentum * unbiased;
     }
   } else {
     mean = running_mean[row];

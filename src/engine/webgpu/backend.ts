@@ -302,7 +302,7 @@ export class WebGpuBackend implements Backend {
       checkTensor(t.runningMean, rows, 'runningMean').buffer, checkTensor(t.runningVar, rows, 'runningVar').buffer,
       checkTensor(t.saveMean, rows, 'saveMean').buffer, checkTensor(t.saveInvStd, rows, 'saveInvStd').buffer,
       checkTensor(y, size, 'batchNorm y').buffer],
-    { rows, cols, training: training ? 1 : 0, momentum, epsilon });
+    { rows, cols, training: training ? 1 : 0, momentum, keep: 1 - momentum, epsilon });
   }
 
   batchNormBackward(x: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number, t: BatchNormTensors,
@@ -356,7 +356,7 @@ export class WebGpuBackend implements Backend {
     beta1: number, beta2: number, epsilon: number, t: number, weightDecay: number): void {
     this.linear('adam', length, [checkTensor(g, length, 'adam gradient').buffer, checkTensor(w, length, 'adam weights').buffer,
       checkTensor(m, length, 'adam m').buffer, checkTensor(v, length, 'adam v').buffer],
-    { length, lr, beta1, beta2, epsilon, weight_decay: weightDecay,
+    { length, lr, beta1, beta2, one_minus_beta1: 1 - beta1, one_minus_beta2: 1 - beta2, epsilon, weight_decay: weightDecay,
       correction1: 1 / (1 - Math.pow(beta1, t)), correction2: 1 / (1 - Math.pow(beta2, t)) });
   }
 

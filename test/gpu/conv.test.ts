@@ -1,0 +1,68 @@
+import { outputSize, type ConvGeometry } from '../../src/engine/backend';
+import type { WebGpuBackend } from '../../src/engine/webgpu/backend';
+import type { ConvAlgorithm } from '../../src/engine/webgpu/kernel-select';
+import { cpuBackend, gpuBackend } from './gpu-backend';
+import { Twins } from './twins';
+
+// Conv sums run over C·kh·kw (forward), M·kh·kw (dgrad) or N·OH·OW (wgrad, up to ~1,600 here)
+// products of values in [−1, 1]; 5e-5 of the tensor's magnitude leaves room for √k rounding growth.
+const CONV_RTOL = 5e-5;
+
+function geometry(n: number, c: number, h: number, w: number, m: number, k: number, stride = 1, pad = 0): ConvGeometry {
+  return { n, c, h, w, m, kh: k, kw: k, sh: stride, sw: stride, ph: pad, pw: pad,
+    oh: outputSize(h, k, stride, pad), ow: outputSize(w, k, stride, pad) };
+}
+
+const SHAPES: [string, ConvGeometry][] = [
+  ['LeNet C1-like 1→6, 5×5', geometry(2, 1, 12, 12, 6, 5)],
+  ['odd sizes 3→5, 3×3 pad 1', geometry(3, 3, 7, 9, 5, 3, 1, 1)],
+  ['stride 2, pad 1, non-square kernel input', geometry(2, 4, 9, 8, 7, 3, 2, 1)],
+  ['batch 1, 1×1 kernel', geometry(1, 6, 5, 5, 3, 1)],
+  ['batch 65, stride 2, 2×2', geometry(65, 2, 6, 6, 3, 2, 2, 0)],
+  ['more filters than a tile row, kernel = input', geometry(2, 3, 5, 5, 70, 5)],
+];
+
+for (const algorithm of ['im2col', 'implicit'] as ConvAlgorithm[]) {
+  describe(`webgpu conv (${algorithm})`, () => {
+    let t: Twins;
+    let gpu: WebGpuBackend;
+    beforeEach(async () => {
+      gpu = await gpuBackend();
+      gpu.convAlgorithm = algorithm;
+      t = new Twins(cpuBackend(), gpu);
+    });
+    afterEach(() => { gpu.convAlgorithm = 'auto'; t.dispose(); });
+
+    for (const [label, g] of SHAPES) {
+      it(`forward, data and filter gradients match the cpu: ${label}`, async () => {
+        const x = t.random(g.c * g.n * g.h * g.w, 1), w = t.random(g.m * g.c * g.kh * g.kw, 2, 0.5);
+        const bias = t.random(g.m, 3), dy = t.random(g.m * g.n * g.oh * g.ow, 4);
+        const y = t.zeros(g.m * g.n * g.oh * g.ow), dx = t.random(x.length, 5), dw = t.random(w.length, 6), db = t.random(g.m, 7);
+        t.run((b, on) => {
+          b.convForward(g, on(x), on(w), on(bias), on(y));
+          b.convBackwardData(g, on(dy), on(w), on(dx));
+          b.convBackwardFilter(g, on(x), on(dy), on(dw), on(db));
+        });
+        await t.expectClose(y, 'y', CONV_RTOL);
+        await t.expectClose(dx, 'dx', CONV_RTOL);
+        await t.expectClose(dw, 'dw', CONV_RTOL);
+        await t.expectClose(db, 'dbias', CONV_RTOL);
+      });
+    }
+
+    it('works on a partial batch (g.n smaller than the tensors were allocated for) and without bias', async () => {
+      const full = geometry(8, 3, 6, 6, 4, 3, 1, 1), g = { ...full, n: 5 };
+      const x = t.random(full.c * full.n * full.h * full.w, 11), w = t.random(full.m * full.c * 9, 12);
+      const dy = t.random(full.m * full.n * full.oh * full.ow, 13);
+      const y = t.zeros(dy.length), dx = t.zeros(x.length), dw = t.zeros(w.length);
+      t.run((b, on) => {
+        b.convForward(g, on(x), on(w), null, on(y));
+        b.convBackwardData(g, on(dy), on(w), on(dx));
+        b.convBackwardFilter(g, on(x), on(dy), on(dw), null);
+      });
+      await t.expectClose(y, 'y (tail must stay zero)', CONV_RTOL);
+      await t.expectClose(dx, 'dx (tail must stay zero)', CONV_RTOL);
+      await t.expectClose(dw, 'dw', CONV_RTOL);
+    });
+  });
+}
