@@ -5,10 +5,14 @@
 import type { Command, Io } from './args';
 import { commandHelp, parseArgs, UsageError, usageLine } from './args';
 import { checkCommand } from './check';
+import { gradcheckCommand } from './gradcheck';
+import { trainCommand } from './train';
 import { suggest } from '../lang/suggest';
 
 const COMMANDS: readonly Command[] = [
   checkCommand,
+  trainCommand,
+  gradcheckCommand,
 ];
 
 const EXIT_USAGE = 2;
