@@ -44,7 +44,7 @@ export function bindArguments(statement: Statement, info: StatementInfo, ctx: Va
     diagnostics.push({ severity: 'error', ...d });
 
   statement.args.forEach((arg, index) => {
-    const removeArg: Fix = { title: 'Remove it', edits: [replace(removalRange(statement, index), '')] };
+    const removeArg = (): Fix => ({ title: 'Remove it', edits: [replace(removalRange(statement, index), '')] });
     let param: ParamInfo | undefined;
     let value: ValueToken | null;
     if (arg.kind === 'positional') {
@@ -52,7 +52,7 @@ export function bindArguments(statement: Statement, info: StatementInfo, ctx: Va
       value = arg.value;
       if (!param) {
         broken = true;
-        report({ range: arg.range, code: 'too-many-arguments', message: `${where(statement)}: unexpected \`${arg.value.text}\`; ${positionalUsage(info)}`, fixes: [removeArg] });
+        report({ range: arg.range, code: 'too-many-arguments', message: `${where(statement)}: unexpected \`${arg.value.text}\`; ${positionalUsage(info)}`, fixes: [removeArg()] });
         return;
       }
     } else {
@@ -71,7 +71,7 @@ export function bindArguments(statement: Statement, info: StatementInfo, ctx: Va
         range: arg.range, code: 'duplicate-setting',
         message: `${where(statement)}: \`${param.name}\` is already set ${first.arg.range.start.line === arg.range.start.line ? 'earlier on this line' : `on line ${first.arg.range.start.line + 1}`}; only the first value counts`,
         related: [{ range: first.arg.range, message: `first \`${param.name}\` here` }],
-        fixes: [removeArg],
+        fixes: [removeArg()],
       });
       return;
     }
@@ -102,8 +102,8 @@ export function bindArguments(statement: Statement, info: StatementInfo, ctx: Va
         report({ range: statement.keyword.range, code: 'missing-argument', message: `${where(statement)}: missing \`${param.name}\`, e.g. \`${exampleOf(info, param)}\` — ${param.doc}` });
       }
     } else if (param.default !== undefined) {
-      const parsed = parseValue(param, param.default, ctx);
-      if (parsed.ok) values.set(param.name, parsed.value);
+      const value = defaultValue(param);
+      if (value) values.set(param.name, value);
     }
   }
   return { values, written, broken };
@@ -116,7 +116,7 @@ function positionalUsage(info: StatementInfo): string {
   return `\`${info.keyword}\` takes ${names.length === 1 ? 'one value' : `${names.length} values`} (${names.join(', ')})${settings}`;
 }
 
-function unknownParameter(statement: Statement, info: StatementInfo, key: string, keyRange: Range, removeArg: Fix): Omit<Diagnostic, 'severity'> {
+function unknownParameter(statement: Statement, info: StatementInfo, key: string, keyRange: Range, removeArg: () => Fix): Omit<Diagnostic, 'severity'> {
   const guess = suggest(key, info.params);
   const owners = STATEMENTS.filter((s) => s !== info && s.params.some((p) => p.name === key)).map((s) => `\`${s.keyword}\``);
   const known = info.params.length === 0 ? `\`${info.keyword}\` takes no parameters` : `it takes ${info.params.map((p) => `\`${p.name}\``).join(', ')}`;
@@ -124,7 +124,7 @@ function unknownParameter(statement: Statement, info: StatementInfo, key: string
   const message = guess
     ? `${where(statement)}: unknown parameter \`${key}\`; did you mean \`${guess}\`?`
     : `${where(statement)}: unknown parameter \`${key}\`${elsewhere}; ${known}`;
-  const fixes: Fix[] = guess ? [{ title: `Change to \`${guess}\``, edits: [replace(keyRange, guess)] }] : [removeArg];
+  const fixes: Fix[] = guess ? [{ title: `Change to \`${guess}\``, edits: [replace(keyRange, guess)] }] : [removeArg()];
   return { range: keyRange, code: 'unknown-parameter', message, fixes };
 }
 
@@ -140,4 +140,17 @@ function removalRange(statement: Statement, index: number): Range {
 export function exampleOf(info: StatementInfo, param: ParamInfo): string {
   const placeholder = /\$\{1[:|]([^|}]*)/.exec(param.snippet)?.[1]?.split(',')[0] ?? '';
   return param.positional ? `${info.keyword} ${placeholder}` : `${info.keyword} ${param.name}=${placeholder}`;
+}
+
+/** Parsed defaults, computed once: defaults are plain values (never paths), so no context is needed. */
+const defaults = new Map<ParamInfo, Value | null>();
+
+function defaultValue(param: ParamInfo): Value | null {
+  let value = defaults.get(param);
+  if (value === undefined) {
+    const parsed = parseValue(param, param.default!);
+    value = parsed.ok ? parsed.value : null;
+    defaults.set(param, value);
+  }
+  return value;
 }

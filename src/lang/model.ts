@@ -137,7 +137,9 @@ function shapeValue(v: Value | undefined): readonly [number, number, number] | n
 
 function layerSpec(info: StatementInfo, statement: Statement, bound: Bound, diagnostics: Diagnostic[]): { layer: LayerSpec; broken: boolean } {
   const v = (name: string) => bound.values.get(name);
-  const base = { line: statement.firstLine, range: statement.range };
+  const line = statement.firstLine;
+  const range = statement.range;
+  // Object literals without spreads: this runs for every layer on every keystroke.
   switch (info.keyword) {
     case 'conv': {
       const kernel = pairValue(v('kernel'), [3, 3]);
@@ -154,7 +156,7 @@ function layerSpec(info: StatementInfo, statement: Statement, bound: Bound, diag
       return {
         broken,
         layer: {
-          ...base, kind: 'conv', filters: numberValue(v('filters'), 1), kernel,
+          line, range, kind: 'conv', filters: numberValue(v('filters'), 1), kernel,
           stride: pairValue(v('stride'), [1, 1]), pad: resolvedPad, bias: booleanValue(v('bias'), true),
         },
       };
@@ -162,20 +164,20 @@ function layerSpec(info: StatementInfo, statement: Statement, bound: Bound, diag
     case 'maxpool':
     case 'avgpool': {
       const window = pairValue(v('window'), [2, 2]);
-      return { broken: false, layer: { ...base, kind: info.keyword, window, stride: pairValue(v('stride'), window) } };
+      return { broken: false, layer: { line, range, kind: info.keyword, window, stride: pairValue(v('stride'), window) } };
     }
     case 'dense':
-      return { broken: false, layer: { ...base, kind: 'dense', units: numberValue(v('units'), 1), bias: booleanValue(v('bias'), true) } };
+      return { broken: false, layer: { line, range, kind: 'dense', units: numberValue(v('units'), 1), bias: booleanValue(v('bias'), true) } };
     case 'dropout':
-      return { broken: false, layer: { ...base, kind: 'dropout', p: numberValue(v('p'), 0.5) } };
+      return { broken: false, layer: { line, range, kind: 'dropout', p: numberValue(v('p'), 0.5) } };
     case 'batchnorm':
-      return { broken: false, layer: { ...base, kind: 'batchnorm', momentum: numberValue(v('momentum'), 0.1), epsilon: numberValue(v('epsilon'), 1e-5) } };
+      return { broken: false, layer: { line, range, kind: 'batchnorm', momentum: numberValue(v('momentum'), 0.1), epsilon: numberValue(v('epsilon'), 1e-5) } };
     case 'relu':
     case 'sigmoid':
     case 'tanh':
     case 'flatten':
     case 'softmax':
-      return { broken: false, layer: { ...base, kind: info.keyword } };
+      return { broken: false, layer: { line, range, kind: info.keyword } };
     default:
       // The catalog and this switch list the same layer keywords; a test keeps them in step.
       throw new Error(`no layer builder for catalog keyword '${info.keyword}'`);
@@ -288,10 +290,16 @@ function layersAfterLoss(loss: Statement, layers: readonly LayerEntry[], lines: 
 }
 
 function softmaxNotLast(layers: readonly LayerEntry[]): Diagnostic[] {
-  return layers.slice(0, -1).filter((l) => l.spec.kind === 'softmax').map(({ statement }) => ({
-    range: statement.keyword.range, severity: 'warning' as const, code: 'softmax-not-last',
-    message: `${where(statement)}: \`softmax\` is not the last layer; it turns outputs into class probabilities and normally ends the model`,
-  }));
+  const out: Diagnostic[] = [];
+  for (let i = 0; i < layers.length - 1; i++) {
+    const { spec, statement } = layers[i];
+    if (spec.kind !== 'softmax') continue;
+    out.push({
+      range: statement.keyword.range, severity: 'warning', code: 'softmax-not-last',
+      message: `${where(statement)}: \`softmax\` is not the last layer; it turns outputs into class probabilities and normally ends the model`,
+    });
+  }
+  return out;
 }
 
 function optimizerNotes(statement: Statement, bound: Bound, optimizer: OptimizerKind): Diagnostic[] {

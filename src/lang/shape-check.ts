@@ -8,7 +8,7 @@ import { formatShape, plural } from './format';
 import type { LayerEntry } from './model';
 import type { AxisArithmetic, ShapeProblem } from './shapes';
 import { arithmeticText, axisArithmetic, inferLayer } from './shapes';
-import type { Diagnostic, Fix, LayerInfo, Range, Shape, TextEdit } from './spec';
+import type { Diagnostic, Fix, LayerInfo, Shape, TextEdit } from './spec';
 import type { Statement } from './syntax';
 import { deleteLines, indentation, insert, pos, replace } from './text';
 
@@ -17,46 +17,46 @@ export interface ShapeResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-interface Producer {
-  readonly range: Range;
-  readonly name: string;
-}
+type MutableLayerInfo = { -readonly [K in keyof LayerInfo]: LayerInfo[K] };
 
 export function checkShapes(layers: readonly LayerEntry[], input: Shape | null, inputStatement: Statement | null,
   lines: readonly string[]): ShapeResult {
   const infos: LayerInfo[] = [];
   const diagnostics: Diagnostic[] = [];
   let current: Shape | null = input;
-  let producer: Producer | null = inputStatement && { range: inputStatement.range, name: `input (line ${inputStatement.firstLine + 1})` };
+  // What produced the current shape: the `input` statement or the previous layer.
+  let producer: Statement | null = inputStatement;
 
-  layers.forEach((entry, index) => {
+  for (let index = 0; index < layers.length; index++) {
+    const entry = layers[index];
     if (entry.afterUnknown) current = null;
     const layer = entry.spec;
     if (current === null) {
       infos.push({ index, layer, input: [], output: null, params: 0, flops: 0, activationBytes: 0 });
-      return;
+      continue;
     }
-    const shape = inferLayer(layer, current);
-    const info: LayerInfo = {
-      index, layer, input: current,
-      output: entry.broken ? null : shape.output,
-      params: entry.broken ? 0 : shape.params,
-      flops: entry.broken ? 0 : shape.flops,
-      activationBytes: entry.broken ? 0 : shape.activationBytes,
-      ...(!entry.broken && shape.im2colReplication !== undefined && { im2colReplication: shape.im2colReplication }),
-      ...(!entry.broken && shape.formula !== undefined && { formula: shape.formula }),
-    };
+    const info: MutableLayerInfo = { index, layer, input: current, output: null, params: 0, flops: 0, activationBytes: 0 };
+    // A layer with unreadable arguments has an unknown output: its numbers would be guesses.
+    if (!entry.broken) {
+      const shape = inferLayer(layer, current);
+      info.output = shape.output;
+      info.params = shape.params;
+      info.flops = shape.flops;
+      info.activationBytes = shape.activationBytes;
+      if (shape.im2colReplication !== undefined) info.im2colReplication = shape.im2colReplication;
+      if (shape.formula !== undefined) info.formula = shape.formula;
+      if (shape.problem) diagnostics.push(shapeDiagnostic(shape.problem, entry, current, producer, lines));
+    }
     infos.push(info);
-    if (!entry.broken && shape.problem) diagnostics.push(shapeDiagnostic(shape.problem, entry, current, producer, lines));
     current = info.output;
-    producer = { range: entry.statement.range, name: where(entry.statement) };
-  });
+    producer = entry.statement;
+  }
   return { infos, diagnostics };
 }
 
-function shapeDiagnostic(problem: ShapeProblem, entry: LayerEntry, input: Shape, producer: Producer | null, lines: readonly string[]): Diagnostic {
+function shapeDiagnostic(problem: ShapeProblem, entry: LayerEntry, input: Shape, producer: Statement | null, lines: readonly string[]): Diagnostic {
   const statement = entry.statement;
-  const related = producer ? [{ range: producer.range, message: `${producer.name} produces the ${formatShape(input)} input` }] : undefined;
+  const related = producer ? [{ range: producer.range, message: `${where(producer)} produces the ${formatShape(input)} input` }] : undefined;
   const base = { range: statement.keyword.range, ...(related && { related }) };
   switch (problem.kind) {
     case 'needs-feature-map':

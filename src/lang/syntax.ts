@@ -65,23 +65,23 @@ export function parseLines(lines: readonly string[]): ParseResult {
   const comments: Token[] = [];
   const diagnostics: Diagnostic[] = [];
 
-  lines.forEach((lineText, line) => {
-    const { words, comment } = scanLine(lineText, line, diagnostics);
+  for (let line = 0; line < lines.length; line++) {
+    const { words, comment } = scanLine(lines[line], line, diagnostics);
     if (comment) comments.push(comment);
     const items = groupArguments(words, line, diagnostics);
-    if (items.length === 0) return;
+    if (items.length === 0) continue;
 
-    const [first, ...rest] = items;
+    const first = items[0];
     if (first.kind === 'positional') {
-      statements.push({ keyword: { text: first.value.text, range: first.range }, args: rest, firstLine: line, lastLine: line });
-      return;
+      statements.push({ keyword: { text: first.value.text, range: first.range }, args: items.slice(1), firstLine: line, lastLine: line });
+      continue;
     }
     // A line that starts with key=value continues the statement above it (multi-line `train`).
     const previous = statements[statements.length - 1];
     if (previous) {
-      previous.args.push(...items);
+      for (const item of items) previous.args.push(item);
       previous.lastLine = line;
-      return;
+      continue;
     }
     diagnostics.push({
       range: spanning(first.range, items[items.length - 1].range),
@@ -89,7 +89,7 @@ export function parseLines(lines: readonly string[]): ParseResult {
       code: 'orphan-setting',
       message: `line ${line + 1}: \`${first.key.text}=…\` continues a statement, but no statement comes before it; start the line with a keyword such as \`train\``,
     });
-  });
+  }
 
   return {
     tree: { statements: statements.map(freeze), comments, lineCount: lines.length },
@@ -165,7 +165,8 @@ function unquotedEquals(raw: string): number {
 }
 
 function valueToken(raw: string, line: number, start: number): ValueToken {
-  return { text: raw.replace(/"/g, ''), range: range(line, start, start + raw.length), quoted: raw.includes('"') };
+  const quoted = raw.includes('"');
+  return { text: quoted ? raw.replace(/"/g, '') : raw, range: range(line, start, start + raw.length), quoted };
 }
 
 /**
@@ -174,14 +175,15 @@ function valueToken(raw: string, line: number, start: number): ValueToken {
  */
 function groupArguments(words: readonly Word[], line: number, diagnostics: Diagnostic[]): Argument[] {
   const args: Argument[] = [];
-  const canBeValue = (w: Word | undefined): w is Word => w !== undefined && unquotedEquals(w.raw) < 0;
+  const equalsAt = words.map((w) => unquotedEquals(w.raw));
+  const canBeValue = (i: number) => i < words.length && equalsAt[i] < 0;
 
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const eq = unquotedEquals(word.raw);
+    const eq = equalsAt[i];
     const next = words[i + 1];
 
-    if (eq < 0 && next && unquotedEquals(next.raw) === 0) {
+    if (eq < 0 && next && equalsAt[i + 1] === 0) {
       // `key =value` or `key = value`
       const key: Token = { text: word.raw, range: range(line, word.start, word.end) };
       const equals = range(line, next.start, next.start + 1);
@@ -189,7 +191,7 @@ function groupArguments(words: readonly Word[], line: number, diagnostics: Diagn
       if (next.raw.length > 1) {
         value = valueToken(next.raw.slice(1), line, next.start + 1);
         i += 1;
-      } else if (canBeValue(words[i + 2])) {
+      } else if (canBeValue(i + 2)) {
         const v = words[i + 2];
         value = valueToken(v.raw, line, v.start);
         i += 2;
@@ -221,7 +223,7 @@ function groupArguments(words: readonly Word[], line: number, diagnostics: Diagn
     let value: ValueToken | null = null;
     if (eq + 1 < word.raw.length) {
       value = valueToken(word.raw.slice(eq + 1), line, word.start + eq + 1);
-    } else if (canBeValue(next)) {
+    } else if (canBeValue(i + 1)) {
       // `key= value`
       value = valueToken(next.raw, line, next.start);
       i += 1;
