@@ -28,10 +28,12 @@ export function hintLabel(info: LayerInfo, opts: HintOptions): string | null {
 }
 
 export interface HintData {
-  /** Where the hint goes: the end of the layer's last line (after any trailing comment). */
+  /** Right after the layer's statement, before any trailing comment, so it stays in view. */
   readonly position: Position;
   readonly label: string;
   readonly layerIndex: number;
+  /** Text (a comment) follows the hint on its line: keep a gap after it. */
+  readonly paddingRight: boolean;
 }
 
 /**
@@ -44,10 +46,11 @@ export function layerHints(
 ): HintData[] {
   const out: HintData[] = [];
   for (const info of layers) {
-    const line = info.layer.range.end.line;
-    if (line < fromLine || line > toLine) continue;
+    const { end } = info.layer.range;
+    if (end.line < fromLine || end.line > toLine) continue;
     const label = hintLabel(info, opts);
-    if (label !== null) out.push({ position: { line, character: lineLength(line) }, label, layerIndex: info.index });
+    if (label === null) continue;
+    out.push({ position: end, label, layerIndex: info.index, paddingRight: lineLength(end.line) > end.character });
   }
   return out;
 }

@@ -198,21 +198,37 @@ export class Workbench {
     return { errors: num(/Errors?:\s*(\d+)/i), warnings: num(/Warnings?:\s*(\d+)/i) };
   }
 
-  /** Waits until the status bar shows `errors` errors. */
-  async waitForErrors(errors: number, timeout = 15_000): Promise<void> {
-    await this.page.waitForFunction(
-      (n) => {
-        const label = document.getElementById('status.problems')?.getAttribute('aria-label') ?? '';
-        return Number(/Errors?:\s*(\d+)/i.exec(label)?.[1] ?? 0) === n;
-      },
-      errors,
-      { timeout },
-    );
+  /** Waits until the status bar shows `errors` errors (and, if given, `warnings` warnings). */
+  async waitForProblems(expected: { errors: number; warnings?: number }, timeout = 15_000): Promise<void> {
+    try {
+      await this.page.waitForFunction(
+        ({ errors, warnings }) => {
+          const label = document.getElementById('status.problems')?.getAttribute('aria-label') ?? '';
+          const num = (re: RegExp) => Number(re.exec(label)?.[1] ?? 0);
+          return num(/Errors?:\s*(\d+)/i) === errors && (warnings === undefined || num(/Warnings?:\s*(\d+)/i) === warnings);
+        },
+        expected,
+        { timeout },
+      );
+    } catch (e) {
+      const seen = await this.problemCounts();
+      throw new Error(`status bar shows ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}: ${(e as Error).message}`);
+    }
   }
 
-  /** Error squiggles in the active editor. */
-  squiggles(): Locator {
-    return this.editor().locator('.squiggly-error');
+  async waitForErrors(errors: number, timeout = 15_000): Promise<void> {
+    await this.waitForProblems({ errors }, timeout);
+  }
+
+  /** Squiggles of one severity in the active editor. */
+  squiggles(severity: 'error' | 'warning' | 'info' = 'error'): Locator {
+    return this.editor().locator(`.squiggly-${severity}`);
+  }
+
+  /** Closes whatever transient UI is open (menus, quick input, suggest, hovers) and focuses the editor. */
+  async dismiss(): Promise<void> {
+    for (let i = 0; i < 3; i++) await this.page.keyboard.press('Escape');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => {});
   }
 
   /** Opens the Problems panel (if hidden) and returns its rows. */
@@ -225,42 +241,17 @@ export class Workbench {
 
   /**
    * The visible lines of the active editor: 1-based line number → its text and its inlay hints' text.
-   * VS Code 1.139 renders a hint as a span whose generated `dyn-rule-*` class is styled by a CSS rule that
-   * uses the `--vscode-editorInlayHint-*` theme variables; line numbers come from the margin at the same top.
-   * Only lines on screen are in the DOM (use `goto` to scroll).
+   * Only lines on screen are in the DOM (use `goto` to scroll). See `installLineScanner` for how.
    */
   async visibleLines(): Promise<Map<number, { text: string; hint: string }>> {
-    const entries = await this.editor().evaluate((editor: Element) => {
-      const hintClasses = new Set<string>();
-      for (const sheet of Array.from(document.styleSheets)) {
-        let rules: CSSRuleList;
-        try {
-          rules = sheet.cssRules;
-        } catch {
-          continue;
-        }
-        for (const rule of Array.from(rules)) {
-          if (!(rule instanceof CSSStyleRule) || !rule.cssText.includes('editorInlayHint')) continue;
-          for (const m of rule.selectorText.matchAll(/\.(dyn-rule-[\w-]+)/g)) hintClasses.add(m[1]!);
-        }
-      }
-      const lineAt = new Map<string, number>();
-      for (const el of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div'))) {
-        const n = el.querySelector('.line-numbers')?.textContent;
-        if (n) lineAt.set(el.style.top, Number(n));
-      }
-      const clean = (parts: Element[]) => parts.map((s) => s.textContent ?? '').join('').replace(/\u00a0/g, ' ');
-      const out: [number, { text: string; hint: string }][] = [];
-      for (const vl of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
-        const line = lineAt.get(vl.style.top);
-        if (line === undefined) continue;
-        const leaves = Array.from(vl.querySelectorAll('span')).filter((s) => s.children.length === 0);
-        const isHint = (s: Element) => Array.from(s.classList).some((c) => hintClasses.has(c));
-        out.push([line, { text: clean(leaves.filter((s) => !isHint(s))), hint: clean(leaves.filter(isHint)).trim() }]);
-      }
-      return out;
-    });
+    await this.ensureScanner();
+    const entries = await this.editor().evaluate((editor: Element) => window.__convlabScanLines!(editor));
     return new Map(entries);
+  }
+
+  /** Text of a visible line of the active editor (without inlay hints); undefined when not on screen. */
+  async lineText(line: number): Promise<string | undefined> {
+    return (await this.visibleLines()).get(line)?.text;
   }
 
   /** Inlay hints of the visible lines of the active editor: 1-based line number → hint text. */
@@ -279,16 +270,45 @@ export class Workbench {
       if (performance.now() - start > timeout) {
         throw new Error(`inlay hints did not reach the expected state in ${timeout} ms; saw ${JSON.stringify([...hints])}`);
       }
-      await this.page.waitForTimeout(20);
+      await this.page.waitForTimeout(50);
     }
+  }
+
+  /**
+   * Waits until the hint on a 1-based line reads exactly `expected`, checking inside the page on every
+   * animation frame (no round trips), and returns the milliseconds it took from the call.
+   */
+  async waitForHint(line: number, expected: string, timeout = 10_000): Promise<number> {
+    await this.ensureScanner();
+    const start = performance.now();
+    try {
+      await this.page.waitForFunction(
+        ({ line, expected }) => {
+          const editor = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor');
+          return !!editor && window.__convlabScanLines!(editor).some(([l, v]) => l === line && v.hint === expected);
+        },
+        { line, expected },
+        { polling: 'raf', timeout },
+      );
+    } catch (e) {
+      const seen = (await this.visibleLines()).get(line);
+      throw new Error(`line ${line}: expected the hint "${expected}", saw ${JSON.stringify(seen)}: ${(e as Error).message}`);
+    }
+    return performance.now() - start;
+  }
+
+  /** Defines `window.__convlabScanLines` in the page once (see `installLineScanner`). */
+  private async ensureScanner(): Promise<void> {
+    if (await this.page.evaluate(() => typeof window.__convlabScanLines === 'function')) return;
+    await this.page.evaluate(installLineScanner);
   }
 
   /** Opens the quick-fix menu (Ctrl+.) at the cursor and returns its entries. */
   async quickFixes(): Promise<Locator> {
     await this.page.keyboard.press('Control+.');
-    const widget = this.page.locator('.action-widget');
-    await widget.waitFor();
-    return widget.locator('.monaco-list-row.action');
+    const entries = this.page.locator('.action-widget .monaco-list-row.action');
+    await entries.first().waitFor();
+    return entries;
   }
 
   /** The content frame of the newest webview panel (its inner `#active-frame`). */
@@ -303,4 +323,58 @@ export class Workbench {
     await this.page.screenshot({ path });
     return path;
   }
+}
+
+declare global {
+  interface Window {
+    __convlabScanLines?: (editor: Element) => [number, { text: string; hint: string }][];
+  }
+}
+
+/**
+ * Runs in the page. VS Code 1.139 renders an inlay hint as a span with a generated `dyn-rule-*` class whose
+ * CSS rule (in a small <style> of its own) uses the `--vscode-editorInlayHint-*` theme variables; a line's
+ * number comes from the margin row at the same `top`. Which classes are hints is cached per class name, so
+ * a scan only reads the rules of classes it has not seen (the workbench's big static sheets never).
+ */
+function installLineScanner(): void {
+  const known = new Map<string, boolean>();
+  const classify = (cls: string): boolean => {
+    const cached = known.get(cls);
+    if (cached !== undefined) return cached;
+    let isHint = false;
+    for (const sheet of Array.from(document.styleSheets)) {
+      if (sheet.ownerNode?.nodeName !== 'STYLE') continue;
+      let rules: CSSRuleList;
+      try {
+        rules = sheet.cssRules;
+      } catch {
+        continue;
+      }
+      for (const rule of Array.from(rules)) {
+        if (rule instanceof CSSStyleRule && rule.selectorText.includes(`.${cls}`)) {
+          isHint ||= rule.cssText.includes('editorInlayHint');
+        }
+      }
+    }
+    known.set(cls, isHint);
+    return isHint;
+  };
+  window.__convlabScanLines = (editor: Element) => {
+    const lineAt = new Map<string, number>();
+    for (const el of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div'))) {
+      const n = el.querySelector('.line-numbers')?.textContent;
+      if (n) lineAt.set(el.style.top, Number(n));
+    }
+    const isHint = (s: Element) => Array.from(s.classList).some((c) => c.startsWith('dyn-rule-') && classify(c));
+    const clean = (parts: Element[]) => parts.map((s) => s.textContent ?? '').join('').replace(/\u00a0/g, ' ');
+    const out: [number, { text: string; hint: string }][] = [];
+    for (const vl of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
+      const line = lineAt.get(vl.style.top);
+      if (line === undefined) continue;
+      const leaves = Array.from(vl.querySelectorAll('span')).filter((s) => s.children.length === 0);
+      out.push([line, { text: clean(leaves.filter((s) => !isHint(s))), hint: clean(leaves.filter(isHint)).trim() }]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  };
 }

@@ -36,12 +36,13 @@ describe('extension presentation', () => {
     assert.equal(flopsText(1_223_334), '1.22 MFLOPs');
   });
 
-  it('places hints at the end of the layer line, only for known shapes and lines in range', () => {
-    const lengths = [13, 25, 4, 0, 7];
+  it('places hints right after the layer statement, only for known shapes and lines in range', () => {
+    // conv's statement ends at 21 and a comment follows; relu's line is just the statement.
+    const lengths = [13, 40, 4, 0, 7];
     const hints = layerHints([convInfo, reluInfo, lostInfo], { showParams: true, showFlops: false }, (l) => lengths[l]!);
     assert.deepEqual(hints, [
-      { position: { line: 1, character: 25 }, label: '→ 6×28×28 · 156 params', layerIndex: 0 },
-      { position: { line: 2, character: 4 }, label: '→ 6×28×28', layerIndex: 1 },
+      { position: { line: 1, character: 21 }, label: '→ 6×28×28 · 156 params', layerIndex: 0, paddingRight: true },
+      { position: { line: 2, character: 4 }, label: '→ 6×28×28', layerIndex: 1, paddingRight: false },
     ]);
     assert.deepEqual(layerHints([convInfo, reluInfo], { showParams: true, showFlops: false }, (l) => lengths[l]!, 2, 3).map((h) => h.layerIndex), [1]);
   });

@@ -1,0 +1,31 @@
+// Hover content: a layer's shapes, arithmetic and costs (from the language's `hoverMarkdown`), a keyword's
+// or parameter's documentation (from the catalog). Pure.
+import { hoverMarkdown } from '../lang';
+import type { SyntaxTree } from '../lang/syntax';
+import type { LayerInfo, Position, Range } from '../lang/spec';
+import { paramMarkdown, statementMarkdown } from './docs';
+import { targetAt } from './locate';
+
+export interface HoverData {
+  readonly markdown: string;
+  readonly range: Range;
+}
+
+export function hoverAt(a: { readonly syntax: SyntaxTree; readonly layers: readonly LayerInfo[] }, pos: Position): HoverData | undefined {
+  const target = targetAt(a.syntax, pos);
+  if (!target) return undefined;
+  const layer = a.layers.find((l) => l.layer.line === target.statement.firstLine);
+  const layerMd = layer ? hoverMarkdown(layer) : undefined;
+  switch (target.kind) {
+    case 'keyword': {
+      const parts = [layerMd, target.info && statementMarkdown(target.info)].filter((p): p is string => !!p);
+      return parts.length ? { markdown: parts.join('\n\n---\n\n'), range: target.range } : undefined;
+    }
+    case 'key':
+    case 'value':
+      if (target.info && target.param) return { markdown: paramMarkdown(target.info, target.param), range: target.range };
+      return layerMd ? { markdown: layerMd, range: target.statement.range } : undefined;
+    case 'statement':
+      return layerMd ? { markdown: layerMd, range: target.statement.range } : undefined;
+  }
+}

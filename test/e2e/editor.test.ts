@@ -1,0 +1,170 @@
+// The editor experience in a real VS Code (code-server) driven through Chromium, asserted from the DOM.
+// Expected messages, shapes and hint labels are computed with the language itself (`analyze()` on the
+// same text), so the test tracks the language instead of copying its wording.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { analyze } from '../../src/lang';
+import type { Diagnostic, LayerInfo, TextEdit } from '../../src/lang/spec';
+import { DEFAULT_CONFIG } from '../../src/extension/config';
+import { hintLabel, statusData } from '../../src/extension/present';
+import { E2ESession, Timings } from './harness';
+
+/** Applies non-overlapping edits (as a quick fix does) to `text`. */
+function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (line: number, character: number) =>
+    lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start.line, b.range.start.character) - offset(a.range.start.line, a.range.start.character));
+  let out = text;
+  for (const e of sorted) {
+    out = out.slice(0, offset(e.range.start.line, e.range.start.character)) + e.newText + out.slice(offset(e.range.end.line, e.range.end.character));
+  }
+  return out;
+}
+
+const errorsOf = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d) => d.severity === 'error');
+const counts = (diagnostics: readonly Diagnostic[]) => ({
+  errors: errorsOf(diagnostics).length,
+  warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+});
+const severityOf = (d: Diagnostic) => d.severity;
+const hintOf = (info: LayerInfo) => hintLabel(info, DEFAULT_CONFIG.inlayHints);
+/** Status-bar text as the DOM shows it (codicons render as icons, not text). */
+const statusText = (text: string) => text.replace(/\$\([\w-]+\)\s*/g, '').trim();
+
+describe('editor in a real VS Code (code-server + Chromium)', function () {
+  this.timeout(90_000);
+  const timings = new Timings();
+  let s: E2ESession | undefined;
+  const session = () => {
+    assert.ok(s, 'the session did not start (see the before hook)');
+    return s;
+  };
+
+  before(async function () {
+    this.timeout(300_000);
+    s = await E2ESession.start({ name: 'editor', timings });
+  });
+
+  beforeEach(async () => {
+    await s?.wb.dismiss();
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await s?.close();
+    timings.print('editor e2e timings');
+  });
+
+  it('lenet5.cnn: no errors, shape hints on the conv and dense lines, status bar summary', async () => {
+    const { wb } = session();
+    const file = session().file('lenet5.cnn');
+    const text = readFileSync(file, 'utf8');
+    const a = analyze(text, { baseDir: dirname(file) });
+    assert.deepEqual(errorsOf(a.diagnostics), [], 'examples/lenet5.cnn itself must be error-free');
+    const firstConv = a.layers.find((l) => l.layer.kind === 'conv');
+    const lastDense = a.layers.filter((l) => l.layer.kind === 'dense').at(-1);
+    assert.ok(firstConv && lastDense, 'lenet5 has a conv and a dense layer');
+
+    await timings.measure('open lenet5.cnn', () => wb.openFile('lenet5.cnn'));
+    const { hints, ms } = await wb.waitForHints((h) => h.has(lastDense.layer.line + 1));
+    timings.record('first hints after open', ms);
+
+    const convHint = hints.get(firstConv.layer.line + 1) ?? '';
+    const denseHint = hints.get(lastDense.layer.line + 1) ?? '';
+    assert.match(convHint, /^→ 6×28×28\b/, `hint on the first conv line: ${convHint}`);
+    assert.match(denseHint, /^→ 10\b/, `hint on the last dense line: ${denseHint}`);
+    assert.equal(convHint, hintOf(firstConv));
+    assert.equal(denseHint, hintOf(lastDense));
+    // Every layer on screen has its hint.
+    for (const info of a.layers) assert.equal(hints.get(info.layer.line + 1), hintOf(info) ?? undefined, `layer on line ${info.layer.line + 1}`);
+
+    await wb.waitForErrors(0);
+    assert.equal(await wb.squiggles().count(), 0);
+    const status = session().page.locator('.statusbar-item', { hasText: statusText(statusData(a).text) });
+    await status.waitFor();
+    await wb.screenshot('1-lenet5');
+  });
+
+  it('broken-conv.cnn: squiggles and the exact Problems entries; each quick fix removes its problem', async () => {
+    const { wb } = session();
+    const file = session().file('broken-conv.cnn');
+    let text = readFileSync(file, 'utf8');
+    const analyzeText = (t: string) => analyze(t, { baseDir: dirname(file) });
+    let a = analyzeText(text);
+    const convLines = new Set(a.layers.filter((l) => l.layer.kind === 'conv').map((l) => l.layer.range.start.line));
+    const convProblem = a.diagnostics.find((d) => convLines.has(d.range.start.line) && d.fixes?.length);
+    assert.ok(convProblem, `examples/broken-conv.cnn must have a fixable problem on a conv line; analyze() gave ${JSON.stringify(a.diagnostics)}`);
+    assert.ok(errorsOf(a.diagnostics).length > 0, 'examples/broken-conv.cnn must have an error');
+
+    await timings.measure('open broken-conv.cnn + squiggle', async () => {
+      await wb.openFile('broken-conv.cnn');
+      await wb.squiggles(severityOf(convProblem)).first().waitFor({ state: 'attached' });
+    });
+    await wb.waitForProblems(counts(a.diagnostics));
+    const rows = await wb.problems();
+    for (const d of a.diagnostics) {
+      await rows.filter({ hasText: d.message }).first().waitFor();
+      assert.equal(await rows.filter({ hasText: d.message }).count(), 1, `one Problems entry reads: ${d.message}`);
+    }
+    await wb.screenshot('2-broken-conv');
+
+    // Fix the conv problem first, then whatever errors remain, each with Ctrl+. on its squiggle.
+    let step = 0;
+    for (let target: Diagnostic | undefined = convProblem; target; target = errorsOf(a.diagnostics).find((d) => d.fixes?.length)) {
+      const fix = target.fixes![0]!;
+      await wb.goto(target.range.start.line + 1, target.range.start.character + 1);
+      const entry = (await wb.quickFixes()).filter({ hasText: fix.title });
+      await entry.first().waitFor();
+      if (step === 0) await wb.screenshot('3-quick-fix-menu');
+      text = applyEdits(text, fix.edits);
+      a = analyzeText(text);
+      const gone = target.message;
+      assert.ok(!a.diagnostics.some((d) => d.message === gone), `"${fix.title}" removes the problem in the language too`);
+      await timings.measure(`quick fix ${++step} → problem gone`, async () => {
+        await entry.first().click();
+        await wb.waitForProblems(counts(a.diagnostics));
+        await rows.filter({ hasText: gone }).waitFor({ state: 'detached' });
+      });
+    }
+    assert.deepEqual(errorsOf(a.diagnostics), [], 'the quick fixes leave no error');
+    await wb.squiggles('error').first().waitFor({ state: 'detached' });
+    assert.equal(await wb.lineText(1 + (a.layers.find((l) => l.layer.kind === 'flatten')?.layer.line ?? -2)), 'flatten');
+    await wb.screenshot('4-fixed');
+  });
+
+  it('typing a new layer updates the hints within a second', async () => {
+    const { wb, page } = session();
+    const file = session().file('lenet5.cnn');
+    const text = readFileSync(file, 'utf8');
+    const before = analyze(text, { baseDir: dirname(file) });
+    const conv = before.layers.find((l) => l.layer.kind === 'conv')!;
+    const lines = text.split('\n');
+    const newLayer = 'conv 6 kernel=3 pad=1';
+    const after = analyze([...lines.slice(0, conv.layer.line + 1), newLayer, ...lines.slice(conv.layer.line + 1)].join('\n'), { baseDir: dirname(file) });
+    const added = after.layers.find((l) => l.layer.line === conv.layer.line + 1);
+    assert.ok(added?.output, 'the new layer has a known output shape');
+    const expected = hintOf(added)!;
+
+    await wb.openFile('lenet5.cnn');
+    await wb.goto(conv.layer.line + 1, lines[conv.layer.line]!.length + 1);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    // Delete any auto-indent so the new statement starts the line.
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type(newLayer, { delay: 15 });
+    const ms = await wb.waitForHint(conv.layer.line + 2, expected, 5_000);
+    timings.record('last keystroke → hint on the new line', ms);
+    await page.keyboard.press('Escape');
+    await wb.screenshot('5-typed-layer');
+    // The layers below moved down one line and kept (or updated) their hints.
+    const hints = await wb.inlayHints();
+    for (const info of after.layers) {
+      const h = hintOf(info);
+      if (h !== null && hints.has(info.layer.line + 1)) assert.equal(hints.get(info.layer.line + 1), h, `layer on line ${info.layer.line + 1}`);
+    }
+    console.log(`    hints updated ${Math.round(ms)} ms after the last keystroke`);
+    assert.ok(ms < 1000, `hints took ${Math.round(ms)} ms (limit 1000 ms)`);
+  });
+});
