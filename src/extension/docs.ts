@@ -19,6 +19,12 @@ export function paramFacts(p: ParamInfo): string {
   return facts.join(' · ');
 }
 
+/** `**conv** — Convolution: …` (one paragraph, for under a layer's shapes in its hover). */
+export function statementSummary(s: StatementInfo): string {
+  return `**${s.keyword}** — ${s.doc}`;
+}
+
+/** The keyword's documentation with every parameter (completion items, hovers on input/loss/train). */
 export function statementMarkdown(s: StatementInfo): string {
   const lines = [`**${s.keyword}** — ${s.category === 'layer' ? 'layer' : s.category === 'train' ? 'training settings' : s.category}`, '', s.doc];
   if (s.params.length) {

@@ -3,7 +3,7 @@
 import { hoverMarkdown } from '../lang';
 import type { SyntaxTree } from '../lang/syntax';
 import type { LayerInfo, Position, Range } from '../lang/spec';
-import { paramMarkdown, statementMarkdown } from './docs';
+import { paramMarkdown, statementMarkdown, statementSummary } from './docs';
 import { targetAt } from './locate';
 
 export interface HoverData {
@@ -18,7 +18,9 @@ export function hoverAt(a: { readonly syntax: SyntaxTree; readonly layers: reado
   const layerMd = layer ? hoverMarkdown(layer) : undefined;
   switch (target.kind) {
     case 'keyword': {
-      const parts = [layerMd, target.info && statementMarkdown(target.info)].filter((p): p is string => !!p);
+      // A layer: its shapes and costs first, then what the keyword means. Other statements: the full docs.
+      const doc = target.info && (layerMd ? statementSummary(target.info) : statementMarkdown(target.info));
+      const parts = [layerMd, doc].filter((p): p is string => !!p);
       return parts.length ? { markdown: parts.join('\n\n---\n\n'), range: target.range } : undefined;
     }
     case 'key':

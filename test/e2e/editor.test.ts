@@ -167,4 +167,36 @@ describe('editor in a real VS Code (code-server + Chromium)', function () {
     console.log(`    hints updated ${Math.round(ms)} ms after the last keystroke`);
     assert.ok(ms < 1000, `hints took ${Math.round(ms)} ms (limit 1000 ms)`);
   });
+
+  it('cifar-small.cnn: hover shows the arithmetic, completion offers keywords and parameters', async () => {
+    const { wb, page } = session();
+    const file = session().file('cifar-small.cnn');
+    const a = analyze(readFileSync(file, 'utf8'), { baseDir: dirname(file) });
+    const conv = a.layers.find((l) => l.layer.kind === 'conv')!;
+    assert.ok(conv.formula, 'the language explains the conv arithmetic');
+
+    await wb.openFile('cifar-small.cnn');
+    await wb.goto(conv.layer.line + 1, 1);
+    await timings.measure('hover (Ctrl+K Ctrl+I) shown', async () => {
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      await page.locator('.monaco-hover', { hasText: conv.formula! }).first().waitFor();
+    });
+    await wb.screenshot('6-hover');
+    await wb.dismiss();
+
+    // A new line after the first conv: keywords first, then that keyword's parameters.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('co');
+    const suggest = page.locator('.suggest-widget .monaco-list-row');
+    await timings.measure('completion of keywords shown', () => suggest.filter({ hasText: /^conv/ }).first().waitFor());
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('nv 8 ');
+    await page.keyboard.press('Control+Space');
+    await suggest.filter({ hasText: 'kernel=' }).first().waitFor();
+    assert.equal(await suggest.filter({ hasText: 'filters=' }).count(), 0, 'filters is already given as `8`');
+    await wb.screenshot('7-completion');
+    await wb.dismiss();
+  });
 });
