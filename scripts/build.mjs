@@ -1,5 +1,5 @@
-// Builds every bundle with esbuild (one fast path for the extension, webview, CLI, bench and tests).
-//   node scripts/build.mjs              extension + webview + CLI + bench + built-in data
+// Builds every bundle with esbuild (one fast path for the extension, webview, worker, CLI and tests).
+//   node scripts/build.mjs              extension + webview + worker + CLI + built-in data
 //   node scripts/build.mjs --tests      also bundles test/**/*.test.ts into out/test
 //   node scripts/build.mjs --tests=test/unit/lang   only the tests under that folder (or that file)
 //   node scripts/build.mjs --production minified, no source maps (for the .vsix)
@@ -30,7 +30,6 @@ const targets = [
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/webview/cpu-worker.ts'], outfile: 'dist/cpu-worker.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: ['webgpu'] },
-  { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', format: 'cjs', external: ['webgpu'] },
 ].filter((t) => existsSync(join(root, t.entryPoints[0])));
 
 function findTests(dir) {

@@ -4,6 +4,7 @@
 
 import type { Command, Io } from './args';
 import { commandHelp, parseArgs, UsageError, usageLine } from './args';
+import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { gradcheckCommand } from './gradcheck';
 import { trainCommand } from './train';
@@ -13,6 +14,7 @@ const COMMANDS: readonly Command[] = [
   checkCommand,
   trainCommand,
   gradcheckCommand,
+  benchCommand,
 ];
 
 const EXIT_USAGE = 2;

@@ -1,0 +1,298 @@
+// `convlab bench` (= `npm run bench`): speed figures, always as ratios against a baseline measured
+// in the same run on the same machine, never as absolute claims. Workloads:
+//   gemm   the CPU backend's packed, register-tiled GEMM vs a straightforward ikj triple loop, at
+//          square sizes and at the GEMMs one LeNet-5 training step performs (forward, wgrad, dgrad);
+//   conv   the CPU backend's convolution (implicit im2col + GEMM) vs the lecture's direct 7-loop code;
+//   train  LeNet-5 training throughput (images/s) on every backend available, WebGPU vs CPU.
+// Timings are medians over repeated runs after a warm-up; the machine's other load still shows up,
+// which is why only ratios are reported as results.
+
+import { CpuBackend } from '../engine/cpu/backend';
+import type { Backend, ConvGeometry } from '../engine/backend';
+import { outputSize } from '../engine/backend';
+import { Rng } from '../engine/random';
+import { Trainer } from '../engine/train';
+import { loadDataset } from '../engine/data/node-files';
+import { analyze } from '../lang';
+import { defineCommand, UsageError } from './args';
+
+interface Row {
+  readonly workload: string;
+  readonly case: string;
+  readonly ours: number;      // higher is better
+  readonly baseline: number;
+  readonly unit: string;      // 'GFLOP/s' | 'images/s'
+  readonly oursLabel: string;
+  readonly baselineLabel: string;
+}
+
+const WORKLOADS = ['gemm', 'conv', 'train'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+export const benchCommand = defineCommand({
+  name: 'bench',
+  summary: 'Measure kernel and training speed as ratios against baselines run alongside.',
+  details: [
+    'Workloads: gemm (packed GEMM vs a plain triple loop), conv (im2col+GEMM vs direct loops),',
+    'train (LeNet-5 images/s on each available backend: webgpu vs cpu). Only ratios are meaningful:',
+    'absolute figures depend on the machine and its load. --quick shrinks every workload.',
+  ].join('\n'),
+  positionals: [],
+  flags: [
+    { name: 'only', type: 'string', value: 'gemm,conv,train', description: 'workloads to run (default all)' },
+    { name: 'backend', type: 'string', value: 'cpu|webgpu|all', description: 'backends for the train workload (default all available)' },
+    { name: 'quick', type: 'boolean', description: 'smaller sizes and fewer repetitions' },
+    { name: 'json', type: 'boolean', description: 'print one JSON object with every row' },
+  ],
+  async run({ flags }, io) {
+    const only = parseWorkloads(flags.only);
+    const backendChoice = flags.backend ?? 'all';
+    if (!['cpu', 'webgpu', 'all'].includes(backendChoice)) throw new UsageError(`--backend must be cpu, webgpu or all, not '${backendChoice}'`);
+    const quick = flags.quick ?? false;
+    const rows: Row[] = [];
+    const notes: string[] = [];
+    const report = (row: Row) => {
+      rows.push(row);
+      if (!flags.json) io.stdout(formatRow(row));
+    };
+    if (!flags.json) io.stdout(header());
+    if (only.has('gemm')) benchGemm(quick).forEach(report);
+    if (only.has('conv')) benchConv(quick).forEach(report);
+    if (only.has('train')) (await benchTrain(quick, backendChoice, notes)).forEach(report);
+    if (flags.json) io.stdout(`${JSON.stringify({ rows: rows.map((r) => ({ ...r, ratio: r.ours / r.baseline })), notes })}\n`);
+    else if (notes.length > 0) io.stdout(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
+    return 0;
+  },
+});
+
+function parseWorkloads(value: string | undefined): Set<Workload> {
+  if (value === undefined) return new Set(WORKLOADS);
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(WORKLOADS as readonly string[]).includes(n)) throw new UsageError(`unknown workload '${n}' (choose from ${WORKLOADS.join(', ')})`);
+  }
+  return new Set(names as Workload[]);
+}
+
+// ── timing ───────────────────────────────────────────────────────────────────────────────────────
+
+/** Median milliseconds per call of fn: one warm-up call, then at least `reps` calls and `minMs` in total. */
+function medianMs(fn: () => void, reps: number, minMs: number): number {
+  fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < reps || performance.now() - start < minMs) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+    if (times.length >= 50) break;
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function randomArray(length: number, rng: Rng): Float32Array {
+  const a = new Float32Array(length);
+  for (let i = 0; i < length; i++) a[i] = rng.next() * 2 - 1;
+  return a;
+}
+
+// ── gemm ─────────────────────────────────────────────────────────────────────────────────────────
+
+interface GemmCase { readonly name: string; readonly m: number; readonly n: number; readonly k: number; readonly transA: boolean; readonly transB: boolean }
+
+function gemmCases(quick: boolean): GemmCase[] {
+  const squares = (quick ? [128, 256] : [128, 256, 512]).map((s) => ({ name: `${s}×${s}×${s}`, m: s, n: s, k: s, transA: false, transB: false }));
+  const batch = quick ? 16 : 64;
+  return [
+    ...squares,
+    // The three GEMMs of LeNet-5's C3 layer (6×14×14 → 16×10×10, K=5) for one mini-batch.
+    { name: `C3 forward W·φ (b=${batch})`, m: 16, n: batch * 100, k: 150, transA: false, transB: false },
+    { name: `C3 wgrad Δ·φᵀ (b=${batch})`, m: 16, n: 150, k: batch * 100, transA: false, transB: true },
+    { name: `C3 dgrad Wᵀ·Δ (b=${batch})`, m: 150, n: batch * 100, k: 16, transA: true, transB: false },
+    { name: `F5 forward (b=${batch})`, m: 120, n: batch, k: 400, transA: false, transB: false },
+  ];
+}
+
+/** The baseline: the textbook ikj loop (row-major, cache-friendly inner loop), transposes by indexing. */
+function naiveGemm(c: GemmCase, a: Float32Array, b: Float32Array, out: Float32Array): void {
+  const { m, n, k, transA, transB } = c;
+  out.fill(0);
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = transA ? a[p * m + i] : a[i * k + p];
+      if (transB) for (let j = 0; j < n; j++) out[row + j] += aip * b[j * k + p];
+      else {
+        const bRow = p * n;
+        for (let j = 0; j < n; j++) out[row + j] += aip * b[bRow + j];
+      }
+    }
+  }
+}
+
+function benchGemm(quick: boolean): Row[] {
+  const cpu = new CpuBackend({ precision: 'f32' });
+  const rng = new Rng(1);
+  const rows: Row[] = [];
+  try {
+    for (const c of gemmCases(quick)) {
+      const aHost = randomArray(c.m * c.k, rng), bHost = randomArray(c.k * c.n, rng);
+      const a = cpu.zeros(aHost.length), b = cpu.zeros(bHost.length), out = cpu.zeros(c.m * c.n);
+      cpu.write(a, aHost); cpu.write(b, bHost);
+      const flops = 2 * c.m * c.n * c.k;
+      const reps = quick ? 3 : 5, minMs = quick ? 100 : 300;
+      const ours = medianMs(() => cpu.gemm(a, b, out, c.m, c.n, c.k, { transA: c.transA, transB: c.transB }), reps, minMs);
+      const naiveOut = new Float32Array(c.m * c.n);
+      const base = medianMs(() => naiveGemm(c, aHost, bHost, naiveOut), reps, minMs);
+      rows.push({ workload: 'gemm', case: c.name, ours: flops / ours / 1e6, baseline: flops / base / 1e6, unit: 'GFLOP/s',
+        oursLabel: 'packed 4×4 GEMM', baselineLabel: 'ikj loop' });
+      cpu.dispose(a); cpu.dispose(b); cpu.dispose(out);
+    }
+  } finally {
+    cpu.destroy();
+  }
+  return rows;
+}
+
+// ── conv ─────────────────────────────────────────────────────────────────────────────────────────
+
+function convGeometry(n: number, c: number, h: number, m: number, k: number, pad: number): ConvGeometry {
+  const o = outputSize(h, k, 1, pad);
+  return { n, c, h, w: h, m, kh: k, kw: k, sh: 1, sw: 1, ph: pad, pw: pad, oh: o, ow: o };
+}
+
+/** The lecture's sequential convLayer_forward, in the d × (N·H·W) layout, with padding. */
+function directConv(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void {
+  const { n, c, h, w: width, m, kh, kw, ph, pw, oh, ow } = g;
+  for (let b = 0; b < n; b++) {
+    for (let o = 0; o < m; o++) {
+      for (let r = 0; r < oh; r++) {
+        for (let s = 0; s < ow; s++) {
+          let acc = 0;
+          for (let ch = 0; ch < c; ch++) {
+            for (let p = 0; p < kh; p++) {
+              const ih = r + p - ph;
+              if (ih < 0 || ih >= h) continue;
+              for (let q = 0; q < kw; q++) {
+                const iw = s + q - pw;
+                if (iw < 0 || iw >= width) continue;
+                acc += x[((ch * n + b) * h + ih) * width + iw] * w[((o * c + ch) * kh + p) * kw + q];
+              }
+            }
+          }
+          y[((o * n + b) * oh + r) * ow + s] = acc;
+        }
+      }
+    }
+  }
+}
+
+function benchConv(quick: boolean): Row[] {
+  const batch = quick ? 16 : 64;
+  const cases = [
+    { name: `LeNet C1 1×28×28→6×28×28 (b=${batch})`, g: convGeometry(batch, 1, 28, 6, 5, 2) },
+    { name: `LeNet C3 6×14×14→16×10×10 (b=${batch})`, g: convGeometry(batch, 6, 14, 16, 5, 0) },
+    { name: `3×32×32→32×32×32 k3 (b=${batch / 2})`, g: convGeometry(batch / 2, 3, 32, 32, 3, 1) },
+  ];
+  const cpu = new CpuBackend({ precision: 'f32' });
+  const rng = new Rng(2);
+  const rows: Row[] = [];
+  try {
+    for (const { name, g } of cases) {
+      const xHost = randomArray(g.c * g.n * g.h * g.w, rng), wHost = randomArray(g.m * g.c * g.kh * g.kw, rng);
+      const x = cpu.zeros(xHost.length), w = cpu.zeros(wHost.length), y = cpu.zeros(g.m * g.n * g.oh * g.ow);
+      cpu.write(x, xHost); cpu.write(w, wHost);
+      const flops = 2 * g.m * g.c * g.kh * g.kw * g.oh * g.ow * g.n;
+      const reps = quick ? 3 : 5, minMs = quick ? 100 : 300;
+      const ours = medianMs(() => cpu.convForward(g, x, w, null, y), reps, minMs);
+      const yHost = new Float32Array(g.m * g.n * g.oh * g.ow);
+      const base = medianMs(() => directConv(g, xHost, wHost, yHost), reps, minMs);
+      rows.push({ workload: 'conv', case: name, ours: flops / ours / 1e6, baseline: flops / base / 1e6, unit: 'GFLOP/s',
+        oursLabel: 'im2col+GEMM', baselineLabel: 'direct loops' });
+      cpu.dispose(x); cpu.dispose(w); cpu.dispose(y);
+    }
+  } finally {
+    cpu.destroy();
+  }
+  return rows;
+}
+
+// ── train ────────────────────────────────────────────────────────────────────────────────────────
+
+const LENET = `input 1x28x28
+conv 6 kernel=5 pad=2
+relu
+maxpool 2
+conv 16 kernel=5
+relu
+maxpool 2
+flatten
+dense 120
+relu
+dense 84
+relu
+dense 10
+softmax
+train data=mnist epochs=1 batch=64 optimizer=sgd lr=0.05 momentum=0.9 seed=1
+`;
+
+/** Images per second of LeNet-5 training over `steps` mini-batches of the built-in MNIST. */
+async function trainThroughput(backend: Backend, batch: number, steps: number): Promise<number> {
+  const analysis = analyze(LENET);
+  const full = await loadDataset({ kind: 'mnist' });
+  const count = batch * steps;
+  const size = full.shape[0] * full.shape[1] * full.shape[2];
+  const subset = { ...full, train: { count, images: full.train.images.slice(0, count * size), labels: full.train.labels.slice(0, count) } };
+  const run = async (epochs: number) => {
+    const trainer = new Trainer({ spec: analysis.spec, dataset: subset, backend, settings: { epochs, batch }, evaluateEachEpoch: false });
+    const t0 = performance.now();
+    await trainer.run();
+    const ms = performance.now() - t0;
+    trainer.network.dispose();
+    return ms;
+  };
+  await run(1); // warm-up: pipelines, JIT, scratch buffers
+  const ms = await run(1);
+  return (count / ms) * 1000;
+}
+
+async function benchTrain(quick: boolean, choice: string, notes: string[]): Promise<Row[]> {
+  const batch = quick ? 32 : 64;
+  const cpuSteps = quick ? 10 : 40;
+  const gpuSteps = quick ? 3 : 8;
+  const results = new Map<string, number>();
+  // The CPU always runs: it is the baseline the WebGPU figure is a ratio against.
+  const cpuBackend = new CpuBackend({ precision: 'f32' });
+  try { results.set('cpu', await trainThroughput(cpuBackend, batch, cpuSteps)); } finally { cpuBackend.destroy(); }
+  if (choice !== 'cpu') {
+    try {
+      const { createNodeWebGpuBackend } = await import('../engine/webgpu/node-gpu');
+      const gpu = await createNodeWebGpuBackend();
+      try {
+        results.set('webgpu', await trainThroughput(gpu, batch, gpuSteps));
+        notes.push(`webgpu adapter: ${gpu.description}`);
+      } finally { gpu.destroy(); }
+    } catch (e) {
+      notes.push(`webgpu not measured: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const cpu = results.get('cpu')!;
+  const rows: Row[] = [{ workload: 'train', case: `LeNet-5 cpu (b=${batch})`, ours: cpu, baseline: cpu, unit: 'images/s', oursLabel: 'cpu', baselineLabel: 'cpu' }];
+  const gpu = results.get('webgpu');
+  if (gpu !== undefined) {
+    rows.push({ workload: 'train', case: `LeNet-5 webgpu (b=${batch})`, ours: gpu, baseline: cpu, unit: 'images/s', oursLabel: 'webgpu', baselineLabel: 'cpu' });
+  }
+  return rows;
+}
+
+// ── output ───────────────────────────────────────────────────────────────────────────────────────
+
+function header(): string {
+  return `${'workload'.padEnd(8)}  ${'case'.padEnd(40)}  ${'ours'.padStart(12)}  ${'baseline'.padStart(12)}  ${'ratio'.padStart(7)}  vs\n`;
+}
+
+function formatRow(r: Row): string {
+  const fmt = (v: number) => `${v >= 100 ? v.toFixed(0) : v.toFixed(2)} ${r.unit === 'GFLOP/s' ? 'GF/s' : 'im/s'}`;
+  return `${r.workload.padEnd(8)}  ${r.case.padEnd(40)}  ${fmt(r.ours).padStart(12)}  ${fmt(r.baseline).padStart(12)}  ${(r.ours / r.baseline).toFixed(2).padStart(6)}×  ${r.oursLabel} vs ${r.baselineLabel}\n`;
+}
