@@ -249,7 +249,6 @@ async function trainThroughput(backend: Backend, batch: number, steps: number): 
     const t0 = performance.now();
     await trainer.run();
     const ms = performance.now() - t0;
-    trainer.network.dispose();
     return ms;
   };
   await run(1); // warm-up: pipelines, JIT, scratch buffers
