@@ -125,17 +125,13 @@ interface Proposal {
   readonly output: readonly [number, number];
 }
 
-function notIntegral(entry: LayerEntry, input: Shape, bad: readonly AxisArithmetic[]): { code: string; message: string; fixes?: Fix[] } {
+function notIntegral(entry: LayerEntry, input: Shape, all: readonly AxisArithmetic[]): { code: string; message: string; fixes?: Fix[] } {
   const layer = entry.spec;
-  if (layer.kind !== 'conv' && layer.kind !== 'maxpool' && layer.kind !== 'avgpool') throw new Error(`not-integral on ${layer.kind}`);
+  const bad = all.filter((a) => a.dropped > 0);
   const isConv = layer.kind === 'conv';
-  const all = isConv
-    ? [0, 1].map((i) => axisArithmetic(i === 0 ? 'height' : 'width', input[i + 1], layer.pad[i], layer.kernel[i], layer.stride[i], true))
-    : [0, 1].map((i) => axisArithmetic(i === 0 ? 'height' : 'width', input[i + 1], 0, layer.window[i], layer.stride[i], false));
-
   const proposals = isConv
     ? [propose(all, 'pad', padCandidate), propose(all, 'stride', strideCandidate)]
-    : entry.written.has('stride') || layer.stride[0] !== layer.window[0] || layer.stride[1] !== layer.window[1]
+    : entry.written.has('stride')
       ? [propose(all, 'window', windowCandidate), propose(all, 'stride', strideCandidate)]
       // The stride follows the window when not written: a new window must divide the input.
       : [propose(all, 'window', tilingWindowCandidate, true), propose(all, 'stride', strideCandidate)];
@@ -143,7 +139,7 @@ function notIntegral(entry: LayerEntry, input: Shape, bad: readonly AxisArithmet
 
   const suggestion = found.length > 0 ? ` — ${found.map((p) => `${p.param}=${pairText(p.value)} would give ${p.output.join('×')}`).join(', ')}` : '';
   const fixes = found.map((p) => setParamFix(entry, p.param, pairText(p.value), `output ${p.output.join('×')}`));
-  const lead = layer.kind === 'conv' ? '' : `the ${formatShape(layer.window)} window with stride ${pairText(layer.stride)} does not tile the ${input[1]}×${input[2]} input: `;
+  const lead = isConv ? '' : `the ${formatShape(all.map((a) => a.window))} window with stride ${pairText(all.map((a) => a.stride))} does not tile the ${input[1]}×${input[2]} input: `;
   return {
     code: isConv ? 'conv-non-integer-output' : 'pool-window-not-tiling',
     message: `${where(entry.statement)}: ${lead}output ${fractionText(bad)}; ${droppedText(bad)}${suggestion}`,

@@ -37,9 +37,9 @@ export type ShapeProblem =
   | { readonly kind: 'needs-feature-map' }
   /** dense got C×H×W; its output is still known (as if flattened), but the model is wrong. */
   | { readonly kind: 'needs-vector' }
-  /** The window does not fit in the (padded) input: output size ≤ 0. */
+  /** The window does not fit in the (padded) input along some axis: output size ≤ 0. `axes` has both. */
   | { readonly kind: 'window-too-large'; readonly axes: readonly AxisArithmetic[] }
-  /** Output size is fractional, so the last rows/columns are dropped (a warning). */
+  /** Output size is fractional along some axis, so its last rows/columns are dropped (a warning). */
   | { readonly kind: 'not-integral'; readonly axes: readonly AxisArithmetic[] }
   /** flatten of a vector does nothing. */
   | { readonly kind: 'redundant-flatten' };
@@ -162,7 +162,6 @@ function unknown(problem: ShapeProblem): LayerShape {
   return { output: null, params: 0, flops: 0, activationBytes: 0, problem };
 }
 
-function withProblem(shape: LayerShape): LayerShape {
-  const axes = shape.axes!.filter((a) => a.dropped > 0);
-  return axes.length > 0 ? { ...shape, problem: { kind: 'not-integral', axes } } : shape;
+function withProblem(shape: LayerShape & { axes: readonly AxisArithmetic[] }): LayerShape {
+  return shape.axes.some((a) => a.dropped > 0) ? { ...shape, problem: { kind: 'not-integral', axes: shape.axes } } : shape;
 }
