@@ -199,4 +199,14 @@ describe('editor in a real VS Code (code-server + Chromium)', function () {
     await wb.screenshot('7-completion');
     await wb.dismiss();
   });
+
+  it('"ConvLab: Show log" opens the log, and nothing above failed in the extension host', async () => {
+    const { wb, page } = session();
+    await wb.runCommand('ConvLab: Show log');
+    const log = page.locator('.part.panel .monaco-editor .view-lines');
+    await log.filter({ hasText: 'activated' }).first().waitFor();
+    const text = (await log.first().textContent()) ?? '';
+    assert.doesNotMatch(text, /\[error\]/, `the ConvLab log has errors:\n${text}`);
+    await wb.screenshot('8-log');
+  });
 });
