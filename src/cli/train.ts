@@ -11,7 +11,7 @@ import { type Checkpoint, type CheckpointTensor } from '../engine/checkpoint';
 import { readCheckpointFile, writeCheckpointFile } from '../engine/checkpoint-file';
 import { CpuBackend } from '../engine/cpu/backend';
 import { loadDataset } from '../engine/data/node-files';
-import { Trainer, type TrainEvent, type TrainerSettings } from '../engine/train';
+import { Trainer, type TrainEvent } from '../engine/train';
 import { defineCommand, UsageError, type Io } from './args';
 import { percent, ProgressLine, stderrIsTerminal, type TerminalIo } from './progress';
 
@@ -95,10 +95,13 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
   let trainer: Trainer | undefined;
   try {
     const dataset = await loadData(spec.train.data);
-    const overrides: Partial<TrainerSettings> = {};
+    const summary: { testAccuracy?: number | null; seconds: number } = { seconds: 0 };
     trainer = new Trainer({
-      spec, dataset, backend, settings: overrides,
-      onEvent: (e) => report(e, trainer!, progress, options.json, backend.name, io),
+      spec, dataset, backend,
+      onEvent: (e) => {
+        if (e.type === 'epoch') { summary.testAccuracy = e.testAccuracy; summary.seconds += e.seconds; }
+        report(e, trainer!, progress, options.json, backend.name, io);
+      },
     });
     if (options.resume) await resume(trainer, options.resume, text, io);
     if (!options.json) {
@@ -109,6 +112,9 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
     process.on('SIGINT', onSigint);
     const reason = await trainer.run();
     progress.clear();
+    if (!options.json && summary.testAccuracy !== undefined) {
+      io.stdout(`test accuracy ${percent(summary.testAccuracy ?? null)} after ${trainer.progress.epoch} epochs (${summary.seconds.toFixed(1)} s)\n`);
+    }
     if (options.save) await save(trainer, options.save, text, spec, backend.name, io);
     if (reason === 'stopped') {
       io.stderr(`stopped after ${trainer.progress.globalStep} steps\n`);

@@ -76,6 +76,21 @@ function phiByPixel(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray): PanelSou
     for (let s = 0; s < count; s += strip) {
       const base = s * kc;
       const live = Math.min(strip, count - s);
+      // Windows entirely inside the image need no bounds checks (every window when pad = 0).
+      let inside = live === strip;
+      for (let u = 0; u < live && inside; u++) {
+        const t = s + u;
+        inside = rowStart[t] >= 0 && rowStart[t] + g.kh <= h && colStart[t] >= 0 && colStart[t] + g.kw <= w;
+      }
+      if (inside && strip === 4) {
+        const o0 = imageBase[s] + rowStart[s] * w + colStart[s], o1 = imageBase[s + 1] + rowStart[s + 1] * w + colStart[s + 1];
+        const o2 = imageBase[s + 2] + rowStart[s + 2] * w + colStart[s + 2], o3 = imageBase[s + 3] + rowStart[s + 3] * w + colStart[s + 3];
+        for (let p = 0, d = base; p < kc; p++, d += 4) {
+          const tap = channelOffset[p] + tapRow[p] * w + tapCol[p];
+          dst[d] = x[o0 + tap]; dst[d + 1] = x[o1 + tap]; dst[d + 2] = x[o2 + tap]; dst[d + 3] = x[o3 + tap];
+        }
+        continue;
+      }
       for (let p = 0; p < kc; p++) {
         const channel = channelOffset[p], i = tapRow[p], j = tapCol[p];
         const d = base + p * strip;

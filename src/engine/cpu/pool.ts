@@ -5,18 +5,21 @@
 import type { FloatArray, PoolGeometry } from '../backend';
 
 export function maxPoolForward(g: PoolGeometry, x: FloatArray, y: FloatArray, argmax: Uint32Array): void {
-  const planes = g.c * g.n, inPlane = g.h * g.w, outPlane = g.oh * g.ow;
+  // Geometry in locals: property loads in the innermost loops cost more than the comparisons.
+  const { kh, kw, sh, sw, w, oh: outH, ow: outW } = g;
+  const planes = g.c * g.n, inPlane = g.h * w, outPlane = outH * outW;
   for (let plane = 0; plane < planes; plane++) {
     const xBase = plane * inPlane;
     let o = plane * outPlane;
-    for (let oh = 0; oh < g.oh; oh++) {
-      for (let ow = 0; ow < g.ow; ow++, o++) {
-        const top = xBase + oh * g.sh * g.w + ow * g.sw;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const top = xBase + oh * sh * w + ow * sw;
         // The first maximum in row-major window order wins ties (the WebGPU kernel does the same).
         let best = top, bestValue = x[top];
-        for (let i = 0; i < g.kh; i++) {
-          for (let j = 0, at = top + i * g.w; j < g.kw; j++, at++) {
-            if (x[at] > bestValue) { bestValue = x[at]; best = at; }
+        for (let i = 0; i < kh; i++) {
+          for (let j = 0, at = top + i * w; j < kw; j++, at++) {
+            const v = x[at];
+            if (v > bestValue) { bestValue = v; best = at; }
           }
         }
         y[o] = bestValue;
