@@ -10,7 +10,8 @@ fn load_a(row: u32, k: u32) -> f32 {
   return weights[row * params.k + k];
 }
 
-fn load_b(k: u32, col: u32) -> f32 {
-  if (k >= params.k || col >= params.n) { return 0.0; }
-  return phi(k, col);
+fn load_a4(row: u32, k: u32) -> vec4<f32> {
+  return vec4(load_a(row, k), load_a(row + 1u, k), load_a(row + 2u, k), load_a(row + 3u, k));
 }
+
+fn load_b4(k: u32, col: u32) -> vec4<f32> { return phi_row4(k, col); }

@@ -9,7 +9,8 @@ fn load_a(row: u32, k: u32) -> f32 {
   return grad[row * params.k + k];
 }
 
-fn load_b(k: u32, col: u32) -> f32 {
-  if (k >= params.k || col >= params.n) { return 0.0; }
-  return phi(col, k);
+fn load_a4(row: u32, k: u32) -> vec4<f32> {
+  return vec4(load_a(row, k), load_a(row + 1u, k), load_a(row + 2u, k), load_a(row + 3u, k));
 }
+
+fn load_b4(k: u32, col: u32) -> vec4<f32> { return phi_col4(col, k); }

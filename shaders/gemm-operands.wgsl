@@ -16,3 +16,11 @@ fn load_b(k: u32, col: u32) -> f32 {
   if (params.trans_b != 0u) { return b[col * params.k + k]; }
   return b[k * params.n + col];
 }
+
+fn load_a4(row: u32, k: u32) -> vec4<f32> {
+  return vec4(load_a(row, k), load_a(row + 1u, k), load_a(row + 2u, k), load_a(row + 3u, k));
+}
+
+fn load_b4(k: u32, col: u32) -> vec4<f32> {
+  return vec4(load_b(k, col), load_b(k, col + 1u), load_b(k, col + 2u), load_b(k, col + 3u));
+}

@@ -6,9 +6,11 @@
 // of op(B) in shared memory as vec4s, so the inner loop does two shared-memory loads per 16 FMAs.
 //
 // The operand file linked before this one supplies
-//   fn load_a(row, k) -> f32, fn load_b(k, col) -> f32   elements of op(A), op(B); 0 outside the matrix
+//   fn load_a4(row, k) -> vec4<f32>   op(A)[row .. row+3, k], 0 outside the matrix
+//   fn load_b4(k, col) -> vec4<f32>   op(B)[k, col .. col+3], 0 outside the matrix
 //   fn a_k_fastest() -> bool, fn b_k_fastest() -> bool    true when the source is contiguous along k,
 //       so neighbouring invocations load neighbouring addresses
+// (four elements per call, so gathers decode their index arithmetic once per four).
 // and gemm-epilogue.wgsl supplies gemm_store(row, col, acc).
 //
 // Split-K: workgroup z sums k in [z·k_chunk, min(k, (z+1)·k_chunk)); k_chunk is a multiple of TK.
@@ -27,9 +29,7 @@ fn stage_a(row0: u32, k0: u32, first: u32) {
   for (var u = first; u < TK * WG_Y; u += THREADS) {
     var kk: u32; var r4: u32;
     if (k_major) { kk = u % TK; r4 = u / TK; } else { kk = u / WG_Y; r4 = u % WG_Y; }
-    let r = row0 + 4u * r4;
-    let k = k0 + kk;
-    a_tile[kk * WG_Y + r4] = vec4(load_a(r, k), load_a(r + 1u, k), load_a(r + 2u, k), load_a(r + 3u, k));
+    a_tile[kk * WG_Y + r4] = load_a4(row0 + 4u * r4, k0 + kk);
   }
 }
 
@@ -38,9 +38,7 @@ fn stage_b(col0: u32, k0: u32, first: u32) {
   for (var u = first; u < TK * WG_X; u += THREADS) {
     var kk: u32; var c4: u32;
     if (k_major) { kk = u % TK; c4 = u / TK; } else { kk = u / WG_X; c4 = u % WG_X; }
-    let c = col0 + 4u * c4;
-    let k = k0 + kk;
-    b_tile[kk * WG_X + c4] = vec4(load_b(k, c), load_b(k, c + 1u), load_b(k, c + 2u), load_b(k, c + 3u));
+    b_tile[kk * WG_X + c4] = load_b4(k0 + kk, col0 + 4u * c4);
   }
 }
 

@@ -22,7 +22,7 @@ const SHAPES: [string, ConvGeometry][] = [
   ['more filters than a tile row, kernel = input', geometry(2, 3, 5, 5, 70, 5)],
 ];
 
-for (const algorithm of ['im2col', 'implicit'] as ConvAlgorithm[]) {
+for (const algorithm of ['im2col', 'implicit', 'direct'] as ConvAlgorithm[]) {
   describe(`webgpu conv (${algorithm})`, () => {
     let t: Twins;
     let gpu: WebGpuBackend;

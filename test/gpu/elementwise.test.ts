@@ -48,19 +48,21 @@ describe('webgpu elementwise, bias and reshapes', () => {
     await t.expectClose(y, 'axpy onto itself');
   });
 
-  it('addBias and biasGrad (overwrite and accumulate) over odd rows × cols', async () => {
-    const [rows, cols] = [7, 1013];
-    const y = t.random(rows * cols, 9), bias = t.random(rows, 10), db = t.random(rows, 11), db2 = t.random(rows, 12);
-    t.run((be, on) => {
-      be.addBias(on(y), on(bias), rows, cols);
-      be.biasGrad(on(y), on(db), rows, cols);
-      be.biasGrad(on(y), on(db2), rows, cols, true);
+  // 1,013 columns sum serially, 2,500 through a workgroup reduction (kernel-select.ts).
+  for (const [rows, cols] of [[7, 1013], [3, 2500]] as const) {
+    it(`addBias and biasGrad (overwrite and accumulate) over ${rows} × ${cols}`, async () => {
+      const y = t.random(rows * cols, 9), bias = t.random(rows, 10), db = t.random(rows, 11), db2 = t.random(rows, 12);
+      t.run((be, on) => {
+        be.addBias(on(y), on(bias), rows, cols);
+        be.biasGrad(on(y), on(db), rows, cols);
+        be.biasGrad(on(y), on(db2), rows, cols, true);
+      });
+      await t.expectClose(y, 'addBias');
+      // Row sums of thousands of terms in a different order (tree or sequential f32 vs the cpu's f64).
+      await t.expectClose(db, 'biasGrad', 1e-4);
+      await t.expectClose(db2, 'biasGrad accumulate', 1e-4);
     });
-    await t.expectClose(y, 'addBias');
-    // Row sums of ~1,000 terms in a different order (tree vs sequential).
-    await t.expectClose(db, 'biasGrad', 1e-4);
-    await t.expectClose(db2, 'biasGrad accumulate', 1e-4);
-  });
+  }
 
   it('flatten forward and backward are exact transposes', async () => {
     const [c, n, hw] = [5, 3, 7];

@@ -29,18 +29,18 @@ describe('webgpu gemm', () => {
 
   it('covers each workgroup tile, with ragged edges', async () => {
     const shapes: [number, number, number, string][] = [
-      [6, 150, 33, GEMM_TILES.wide.name], [45, 70, 21, GEMM_TILES.medium.name], [128, 256, 17, GEMM_TILES.large.name],
-      [130, 250, 9, selectGemmTile(130, 250).name],
+      [6, 150, 33, GEMM_TILES.narrow.name], [13, 150, 33, GEMM_TILES.wide.name], [45, 70, 21, GEMM_TILES.medium.name], [128, 256, 520, GEMM_TILES.large.name],
+      [130, 250, 9, GEMM_TILES.medium.name],
     ];
     for (const [m, n, k, tile] of shapes) {
-      assert.equal(selectGemmTile(m, n).name, tile, `tile chosen for ${m}×${n}`);
+      assert.equal(selectGemmTile(m, n, k).name, tile, `tile chosen for ${m}×${n}×${k}`);
       await check(m, n, k, { transB: true, beta: 1 });
     }
   });
 
   it('splits a long k across workgroups and reduces the partial sums (split-K)', async () => {
     const [m, n, k] = [5, 12, 1100];
-    assert.ok(selectSplitK(m, n, k, selectGemmTile(m, n)).splits > 1, 'this shape should use split-K');
+    assert.ok(selectSplitK(m, n, k, selectGemmTile(m, n, k)).splits > 1, 'this shape should use split-K');
     await check(m, n, k, { alpha: 2, beta: -1 });
     await check(m, n, k, { transA: true, transB: true });
   });

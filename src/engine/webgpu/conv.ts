@@ -3,13 +3,15 @@
 //   forward  S  = W · φ(pad(x))           im2col + GEMM          | implicit GEMM, fused bias
 //   dgrad    dx = col2im(Wᵀ · Δ)          GEMM(Aᵀ) + col2im      | implicit GEMM straight into dx
 //   wgrad    dW = Δ · φ(pad(x))ᵀ          im2col + GEMM(Bᵀ)      | implicit GEMM, split-K
-// plus dbias = row sums of Δ.
+// plus dbias = row sums of Δ, and a direct (untiled) forward kernel for layers with few taps.
 
 import type { ConvGeometry } from '../backend';
 import type { EncodeContext } from './context';
 import { encodeGemm } from './gemm';
 import { kernel, LINEAR_WORKGROUP } from './kernels';
-import { IM2COL_BUDGET_BYTES, selectConvAlgorithm, unrolledBytes, type ConvAlgorithmOption, type ConvPass } from './kernel-select';
+import {
+  IM2COL_BUDGET_BYTES, selectConvAlgorithm, selectRowSum, unrolledBytes, type ConvAlgorithm, type ConvAlgorithmOption, type ConvPass,
+} from './kernel-select';
 import { linearGrid } from './recorder';
 
 export function convParams(g: ConvGeometry): Record<string, number> {
@@ -21,8 +23,9 @@ export function convParams(g: ConvGeometry): Record<string, number> {
 
 const NO_TRANSPOSE = { trans_a: 0, trans_b: 0 };
 
-function algorithmFor(option: ConvAlgorithmOption, pass: ConvPass, g: ConvGeometry) {
-  if (option === 'auto') return selectConvAlgorithm(pass, g);
+function algorithmFor(option: ConvAlgorithmOption, pass: ConvPass, g: ConvGeometry): ConvAlgorithm {
+  // 'direct' exists for the forward pass only; the gradients then follow the measured rule.
+  if (option === 'auto' || (option === 'direct' && pass !== 'forward')) return selectConvAlgorithm(pass, g);
   if (option === 'im2col' && unrolledBytes(g) > IM2COL_BUDGET_BYTES) {
     throw new RangeError(`convAlgorithm 'im2col': the unrolled matrix needs ${unrolledBytes(g)} bytes, ` +
       `over the ${IM2COL_BUDGET_BYTES}-byte budget; use 'auto' or 'implicit' for this layer`);
@@ -41,11 +44,18 @@ function unroll(ctx: EncodeContext, g: ConvGeometry, x: GPUBuffer): GPUBuffer {
 export function encodeConvForward(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
   x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, y: GPUBuffer): void {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
-  if (algorithmFor(option, 'forward', g) === 'implicit') {
-    encodeGemm(ctx, { operands: 'convForward', a: w, b: x, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: convParams(g) });
-  } else {
-    const cols = unroll(ctx, g, x);
-    encodeGemm(ctx, { operands: 'matrix', a: w, b: cols, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: NO_TRANSPOSE });
+  switch (algorithmFor(option, 'forward', g)) {
+    case 'implicit':
+      encodeGemm(ctx, { operands: 'convForward', a: w, b: x, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: convParams(g) });
+      return;
+    case 'im2col':
+      encodeGemm(ctx, { operands: 'matrix', a: w, b: unroll(ctx, g, x), c: y, bias, m: g.m, n: pixels, k: taps,
+        operandParams: NO_TRANSPOSE });
+      return;
+    case 'direct':
+      ctx.recorder.dispatch(kernel('convDirect'), [x, w, bias ?? ctx.unusedInput, y], { ...convParams(g), has_bias: bias ? 1 : 0 },
+        linearGrid(Math.ceil(g.m / 4) * pixels, LINEAR_WORKGROUP));
+      return;
   }
 }
 
@@ -76,8 +86,13 @@ export function encodeConvBackwardFilter(ctx: EncodeContext, option: ConvAlgorit
   if (dbias) encodeRowSums(ctx, dy, dbias, g.m, pixels, false);
 }
 
-/** db[r] = Σ_j dy[r, j] (or +=), one workgroup per row. */
+/** db[r] = Σ_j dy[r, j] (or +=): a workgroup per long row, an invocation per short one. */
 export function encodeRowSums(ctx: EncodeContext, dy: GPUBuffer, db: GPUBuffer, rows: number, cols: number,
   accumulate: boolean): void {
-  ctx.recorder.dispatch(kernel('biasGrad'), [dy, db], { rows, cols, accumulate: accumulate ? 1 : 0 }, linearGrid(rows, 1));
+  const params = { rows, cols, accumulate: accumulate ? 1 : 0 };
+  if (selectRowSum(cols) === 'serial') {
+    ctx.recorder.dispatch(kernel('biasGradSerial'), [dy, db], params, linearGrid(rows, LINEAR_WORKGROUP));
+  } else {
+    ctx.recorder.dispatch(kernel('biasGrad'), [dy, db], params, linearGrid(rows, 1));
+  }
 }

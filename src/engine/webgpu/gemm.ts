@@ -3,8 +3,8 @@
 // then a reduce that applies the epilogue).
 
 import type { EncodeContext } from './context';
-import { gemmKernel, kernel, LINEAR_WORKGROUP, tileCols, tileRows, type GemmOperandsName } from './kernels';
-import { selectGemmTile, selectSplitK } from './kernel-select';
+import { gemmKernel, kernel, LINEAR_WORKGROUP, tileCols, tileRows, type GemmOperandsName, type GemmTile } from './kernels';
+import { selectGemmTile, selectSplitK, type SplitK } from './kernel-select';
 import { linearGrid } from './recorder';
 
 export interface GemmCall {
@@ -23,13 +23,16 @@ export interface GemmCall {
   readonly bias?: GPUBuffer | null;
   /** Operand-specific uniforms (transposes, convolution geometry). */
   readonly operandParams: Readonly<Record<string, number>>;
+  /** Overrides of kernel-select.ts's choice, for measurements. */
+  readonly tile?: GemmTile;
+  readonly splitK?: SplitK;
 }
 
 export function encodeGemm(ctx: EncodeContext, call: GemmCall): void {
   const { m, n, k } = call;
   if (m === 0 || n === 0) return;
-  const tile = selectGemmTile(m, n);
-  const { splits, chunk } = selectSplitK(m, n, k, tile);
+  const tile = call.tile ?? selectGemmTile(m, n, k);
+  const { splits, chunk } = call.splitK ?? selectSplitK(m, n, k, tile);
   const params = {
     m, n, k, k_chunk: chunk, num_splits: splits, alpha: call.alpha ?? 1, beta: call.beta ?? 0,
     has_bias: call.bias ? 1 : 0, ...call.operandParams,

@@ -8,23 +8,39 @@ import { GEMM_TK, tileCols, tileRows, type GemmTile } from './kernels';
 // ── GEMM tiles ───────────────────────────────────────────────────────────────────────────────
 
 export const GEMM_TILES = {
-  /** 256 invocations, 64 × 64: most reuse per staged element, for big products. */
+  /** 256 invocations, 64 × 64: most reuse per staged element, for big products with a long k. */
   large: { name: '64x64', wgX: 16, wgY: 16 },
-  /** 64 invocations, 32 × 32: less padding waste and more workgroups for mid-sized products. */
+  /** 64 invocations, 32 × 32: the general-purpose tile. */
   medium: { name: '32x32', wgX: 8, wgY: 8 },
   /** 64 invocations, 16 × 64: few rows (conv filters, dense outputs) over many columns. */
   wide: { name: '16x64', wgX: 16, wgY: 4 },
+  /**
+   * 16 invocations, 8 × 32: at most 8 rows (early-layer filter gradients, small-C data gradients),
+   * where a taller tile multiplies mostly padding.
+   */
+  narrow: { name: '8x32', wgX: 8, wgY: 2 },
 } as const satisfies Record<string, GemmTile>;
 
-/** Below this many multiply-adds per 64 × 64 workgroup the large tile leaves the adapter idle. */
+/** The large tile pays off only when its 256-invocation barriers are amortised over many k steps… */
+const LARGE_TILE_MIN_K = 512;
+/** …there are enough of its workgroups to keep every core busy… */
 const LARGE_TILE_MIN_WORKGROUPS = 8;
+/** …and little of it is padding. */
+const LARGE_TILE_MAX_WASTE = 0.1;
 
-/** Picks the tile that wastes least work on padding, preferring bigger tiles on near-ties. */
-export function selectGemmTile(m: number, n: number): GemmTile {
+/**
+ * Measured (docs/performance.md): 8 × 32 for m ≤ 8 (1.5–2.5× faster than 16 × 64 there), 16 × 64
+ * for m ≤ 16 (up to 3× faster than 32 × 32); 64 × 64 only for big, long-k products (1.3× faster at
+ * 64 × 576 × 1024, slower at 256³); 32 × 32 otherwise.
+ */
+export function selectGemmTile(m: number, n: number, k: number): GemmTile {
+  if (m <= 8) return GEMM_TILES.narrow;
   if (m <= 16) return GEMM_TILES.wide;
   const large = GEMM_TILES.large;
   const workgroups = Math.ceil(m / tileRows(large)) * Math.ceil(n / tileCols(large));
-  if (workgroups >= LARGE_TILE_MIN_WORKGROUPS && paddingWaste(m, n, large) <= 0.25) return large;
+  if (k >= LARGE_TILE_MIN_K && workgroups >= LARGE_TILE_MIN_WORKGROUPS && paddingWaste(m, n, large) <= LARGE_TILE_MAX_WASTE) {
+    return large;
+  }
   return GEMM_TILES.medium;
 }
 
@@ -35,10 +51,10 @@ function paddingWaste(m: number, n: number, t: GemmTile): number {
 
 // ── split-K ──────────────────────────────────────────────────────────────────────────────────
 
-/** Split-K aims for at least this many workgroups in flight. */
-const SPLIT_TARGET_WORKGROUPS = 16;
-/** Never give a split less than this much of k: each split adds m·n partial sums to reduce. */
-const SPLIT_MIN_K = 256;
+/** Split-K aims for at least this many workgroups in flight… */
+const SPLIT_TARGET_WORKGROUPS = 8;
+/** …but never gives a split less than this much of k: each split adds m·n partial sums to reduce. */
+const SPLIT_MIN_K = 512;
 const SPLIT_MAX = 64;
 
 export interface SplitK {
@@ -50,8 +66,9 @@ export interface SplitK {
 
 /**
  * Small outputs with a long k (the filter gradient: a few hundred weights summed over N·OH·OW
- * pixels) would otherwise run as a handful of workgroups; split-K spreads k over workgroups and
- * adds one cheap reduce pass.
+ * pixels) would otherwise run as one or two workgroups, leaving a real GPU idle; split-K spreads k
+ * over workgroups and adds one cheap reduce pass. Kept modest because on the software adapter
+ * total work grows with the split count (neutral up to 8 splits, 1.5–7× the CPU time at 16–64).
  */
 export function selectSplitK(m: number, n: number, k: number, tile: GemmTile): SplitK {
   const workgroups = Math.ceil(m / tileRows(tile)) * Math.ceil(n / tileCols(tile));
@@ -64,9 +81,23 @@ export function selectSplitK(m: number, n: number, k: number, tile: GemmTile): S
   return { splits: Math.max(1, Math.ceil(k / chunk)), chunk };
 }
 
+// ── row sums (bias gradients) ────────────────────────────────────────────────────────────
+
+/**
+ * Rows up to this long are summed by one invocation each, longer ones by a workgroup. Here the
+ * serial kernel wins up to ~50k columns (15× at 120 × 64), but a GPU needs the parallel reduction
+ * for long rows, so only short (dense-layer) rows go serial.
+ */
+export const ROW_SUM_SERIAL_MAX_COLS = 1024;
+
+export function selectRowSum(cols: number): 'serial' | 'workgroup' {
+  return cols <= ROW_SUM_SERIAL_MAX_COLS ? 'serial' : 'workgroup';
+}
+
 // ── convolution ──────────────────────────────────────────────────────────────────────────────
 
-export type ConvAlgorithm = 'im2col' | 'implicit';
+/** 'direct' is forward-only. */
+export type ConvAlgorithm = 'im2col' | 'implicit' | 'direct';
 export type ConvAlgorithmOption = 'auto' | ConvAlgorithm;
 export type ConvPass = 'forward' | 'dgrad' | 'wgrad';
 
@@ -78,13 +109,32 @@ export function unrolledBytes(g: ConvGeometry): number {
   return g.c * g.kh * g.kw * g.n * g.oh * g.ow * 4;
 }
 
+/** Input channels up to which the direct kernel beats the tiled ones (forward pass). */
+const DIRECT_MAX_CHANNELS = 4;
+const DIRECT_MAX_TAPS = 100;
+/** Below this many input channels implicit dgrad's GEMM (C rows) is mostly padding. */
+const IMPLICIT_DGRAD_MIN_CHANNELS = 8;
+
 /**
- * Measured rule (docs/performance.md): implicit GEMM for forward and filter gradient (the gather
- * costs less than writing and re-reading φ); for the data gradient the implicit form multiplies
- * by zeros at (s² − 1)/s² of the taps when strided, so strided layers use GEMM + col2im.
+ * Measured rule (docs/performance.md), CPU time relative to im2col + GEMM on SwiftShader:
+ *  - forward: direct for C ≤ 4 and C·kh·kw ≤ 100 (0.17–0.64: no barriers and no staging when there
+ *    are few taps; from 16 channels on it loses, 1.1–2.2), else implicit GEMM (0.62–0.94: the gather
+ *    costs less than writing and re-reading φ);
+ *  - dgrad: implicit (0.48–0.68) except for C < 8, where its GEMM has only C rows (1.2–1.9), and
+ *    for strided layers, where (s² − 1)/s² of its taps multiply zeros (1.8);
+ *  - wgrad: implicit always (0.65–0.91), split-K for long k.
+ * The explicit path is also bounded by IM2COL_BUDGET_BYTES.
  */
 export function selectConvAlgorithm(pass: ConvPass, g: ConvGeometry): ConvAlgorithm {
-  const strided = g.sh > 1 || g.sw > 1;
-  if (pass === 'dgrad' && strided && unrolledBytes(g) <= IM2COL_BUDGET_BYTES) return 'im2col';
-  return 'implicit';
+  const fitsUnrolled = unrolledBytes(g) <= IM2COL_BUDGET_BYTES;
+  switch (pass) {
+    case 'forward':
+      return g.c <= DIRECT_MAX_CHANNELS && g.c * g.kh * g.kw <= DIRECT_MAX_TAPS ? 'direct' : 'implicit';
+    case 'dgrad': {
+      const strided = g.sh > 1 || g.sw > 1;
+      return (strided || g.c < IMPLICIT_DGRAD_MIN_CHANNELS) && fitsUnrolled ? 'im2col' : 'implicit';
+    }
+    case 'wgrad':
+      return 'implicit';
+  }
 }

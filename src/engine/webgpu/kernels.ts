@@ -10,8 +10,10 @@ import avgPoolForwardSrc from '../../../shaders/avg-pool-forward.wgsl';
 import axpySrc from '../../../shaders/axpy.wgsl';
 import batchNormBackwardSrc from '../../../shaders/batch-norm-backward.wgsl';
 import batchNormForwardSrc from '../../../shaders/batch-norm-forward.wgsl';
+import biasGradSerialSrc from '../../../shaders/bias-grad-serial.wgsl';
 import biasGradSrc from '../../../shaders/bias-grad.wgsl';
 import col2imSrc from '../../../shaders/col2im.wgsl';
+import convDirectSrc from '../../../shaders/conv-direct.wgsl';
 import convDgradOperandsSrc from '../../../shaders/conv-dgrad-operands.wgsl';
 import convForwardOperandsSrc from '../../../shaders/conv-forward-operands.wgsl';
 import convPhiSrc from '../../../shaders/conv-phi.wgsl';
@@ -40,6 +42,12 @@ import { Kernel, type BufferBinding, type KernelSpec, type ScalarType } from './
 
 /** Invocations per workgroup of the 1-D kernels (the WebGPU default limit). */
 export const LINEAR_WORKGROUP = 256;
+/**
+ * Invocations per workgroup of the kernels that reduce through shared memory. Smaller than
+ * LINEAR_WORKGROUP because every tree level is a barrier, which a software adapter pays per
+ * invocation group (docs/performance.md).
+ */
+export const REDUCTION_WORKGROUP = 64;
 
 const read = (name: string, type: 'f32' | 'u32' = 'f32'): BufferBinding => ({ name, type, access: 'read' });
 const write = (name: string, type: 'f32' | 'u32' = 'f32'): BufferBinding => ({ name, type, access: 'read_write' });
@@ -50,7 +58,7 @@ function linear(name: string, sources: string[], buffers: BufferBinding[], param
 }
 
 function reducing(name: string, sources: string[], buffers: BufferBinding[], params: Record<string, ScalarType>): KernelSpec {
-  return { name, sources: [workgroupSumSrc, ...sources], workgroupSize: [LINEAR_WORKGROUP], buffers, params };
+  return { name, sources: [workgroupSumSrc, ...sources], workgroupSize: [REDUCTION_WORKGROUP], buffers, params };
 }
 
 const CONV_PARAMS = {
@@ -94,9 +102,13 @@ const specs = {
   avgPoolForward: linear('avg_pool_forward', [avgPoolForwardSrc], [read('x'), write('y')], POOL_PARAMS),
   avgPoolBackward: linear('avg_pool_backward', [avgPoolBackwardSrc], [read('dy'), write('dx')], POOL_PARAMS),
   im2col: linear('im2col', [convPhiSrc, im2colSrc], [read('image'), write('cols')], CONV_PARAMS),
+  convDirect: linear('conv_direct', [convDirectSrc], [read('image'), read('weights'), read('bias'), write('y_out')],
+    { ...CONV_PARAMS, has_bias: 'u32' }),
   col2im: linear('col2im', [col2imSrc], [read('cols'), write('dx')], CONV_PARAMS),
   gemmSplitReduce: linear('gemm_split_reduce', [gemmEpilogueSrc, gemmSplitReduceSrc],
     [read('partial'), read('bias'), write('c')], GEMM_PARAMS),
+  biasGradSerial: linear('bias_grad_serial', [biasGradSerialSrc], [read('dy'), write('db')],
+    { rows: 'u32', cols: 'u32', accumulate: 'u32' }),
   biasGrad: reducing('bias_grad', [biasGradSrc], [read('dy'), write('db')], { rows: 'u32', cols: 'u32', accumulate: 'u32' }),
   batchNormForward: reducing('batch_norm_forward', [batchNormForwardSrc],
     [read('x'), read('gamma'), read('beta'), write('running_mean'), write('running_var'), write('save_mean'),
