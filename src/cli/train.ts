@@ -106,14 +106,14 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
     if (options.resume) await resume(trainer, options.resume, text, io);
     if (!options.json) {
       io.stdout(`training ${displayPath(file, io.cwd)} on ${dataset.name} with ${backend.description}: ` +
-        `${trainer.network.parameterCount.toLocaleString('en-US')} parameters, ${trainer.settings.epochs} epochs of ` +
+        `${trainer.network.parameterCount.toLocaleString('en-US')} parameters, ${plural(trainer.settings.epochs, 'epoch')} of ` +
         `${trainer.stepsPerEpoch} steps (batch ${trainer.settings.batch}, ${trainer.settings.optimizer}, lr ${trainer.settings.lr})\n`);
     }
     process.on('SIGINT', onSigint);
     const reason = await trainer.run();
     progress.clear();
     if (!options.json && summary.testAccuracy !== undefined) {
-      io.stdout(`test accuracy ${percent(summary.testAccuracy ?? null)} after ${trainer.progress.epoch} epochs (${summary.seconds.toFixed(1)} s)\n`);
+      io.stdout(`test accuracy ${percent(summary.testAccuracy ?? null)} after ${plural(trainer.progress.epoch, 'epoch')} (${summary.seconds.toFixed(1)} s)\n`);
     }
     if (options.save) await save(trainer, options.save, text, spec, backend.name, io);
     if (reason === 'stopped') {
@@ -279,4 +279,8 @@ async function save(trainer: Trainer, path: string, modelText: string, spec: Mod
 function displayPath(path: string, cwd: string): string {
   const rel = relative(cwd, resolve(cwd, path));
   return rel.startsWith('..') ? resolve(cwd, path) : rel;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
