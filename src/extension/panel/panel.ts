@@ -1,0 +1,294 @@
+// One training panel per model file. The host analyses the model, loads its data set and hands both to
+// the webview, which trains (WebGPU in the page, or the CPU engine in a worker). The host writes
+// checkpoints, reads them back for "Resume from checkpoint", and shows the run's summary.
+//
+// Hidden panels keep running: the panel is created with retainContextWhenHidden, because the training
+// itself (the GPU device, the trainer, the worker) lives in the webview — without it, switching tabs
+// would destroy the run. Across VS Code reloads, which end any run anyway, the webview's saved state
+// (plots, settings, last checkpoint) is restored by the WebviewPanelSerializer in index.ts.
+
+import * as vscode from 'vscode';
+import type { Dataset } from '../../engine/data/dataset';
+import { describeDataset } from '../../engine/data/describe';
+import { loadDataset } from '../../engine/data/node-files';
+import { readCheckpointFile, writeCheckpointFile } from '../../engine/checkpoint-file';
+import type { Analysis } from '../../lang';
+import type { DataSpec } from '../../lang/spec';
+import {
+  PANEL_VIEW_TYPE, parseWebviewMessage, tryParse,
+  type HostMessage, type ModelPayload, type TrainingStatePayload, type TrainingStatus, type WebviewMessage,
+} from '../../protocol';
+import type { Ctx } from '../ctx';
+import { toRange } from '../vs';
+import { makeNonce, panelHtml } from './html';
+import {
+  checkpointFromState, defaultCheckpointPath, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
+} from './summaries';
+
+/** A model that was analysed without errors, with its data set. */
+interface PreparedModel {
+  readonly payload: ModelPayload;
+  readonly dataset: Dataset;
+}
+
+/** A failure whose message is meant for the person as it is. */
+export class PanelError extends Error {
+  override readonly name = 'PanelError';
+}
+
+/** Loads data sets, keeping the last one (re-running a model, or another model on the same data, reuses it). */
+export class DatasetCache {
+  private last: { key: string; dataset: Promise<Dataset> } | null = null;
+
+  constructor(private readonly builtinDir: string) {}
+
+  load(spec: DataSpec): Promise<Dataset> {
+    const key = JSON.stringify(spec);
+    if (this.last?.key === key) return this.last.dataset;
+    const dataset = Promise.resolve(vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `ConvLab: loading the ${spec.kind === 'mnist' ? 'built-in MNIST' : spec.kind} data set…` },
+      () => loadDataset(spec, { builtinDir: this.builtinDir }),
+    ));
+    this.last = { key, dataset };
+    dataset.catch(() => { if (this.last?.dataset === dataset) this.last = null; });
+    return dataset;
+  }
+}
+
+export class TrainingPanel implements vscode.Disposable {
+  private prepared: PreparedModel | null = null;
+  private webviewReady = false;
+  /** Messages for after the next init (start, gradient check). */
+  private readonly afterInit: HostMessage[] = [];
+  private status: TrainingStatus = 'idle';
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposed = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposed.event;
+
+  constructor(private readonly ctx: Ctx, private readonly datasets: DatasetCache, readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel) {
+    const dist = vscode.Uri.joinPath(ctx.extensionUri, 'dist');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    const asUri = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, file)).toString();
+    panel.webview.html = panelHtml({
+      cspSource: panel.webview.cspSource, nonce: makeNonce(), title: panel.title,
+      scriptUri: asUri('webview.js'), styleUri: asUri('webview.css'), workerUri: asUri('cpu-worker.js'),
+    });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** A new panel beside the active editor. */
+  static create(ctx: Ctx, datasets: DatasetCache, uri: vscode.Uri): TrainingPanel {
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Train ${modelName(uri.path)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist')] });
+    return new TrainingPanel(ctx, datasets, uri, panel);
+  }
+
+  /** Running, paused or starting: "Train model" re-attaches instead of restarting. */
+  get isLive(): boolean {
+    return this.status === 'running' || this.status === 'paused' || this.status === 'loading';
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Analyses the model as it is now and loads its data set, then (re)initialises the webview. */
+  async load(document: vscode.TextDocument): Promise<void> {
+    this.prepared = await prepare(this.ctx, this.datasets, document);
+    this.panel.title = `Train ${this.prepared.payload.name}`;
+    this.sendInit();
+  }
+
+  /** Queues a message for after the model reached the webview. */
+  postAfterInit(message: HostMessage): void {
+    this.afterInit.push(message);
+    this.sendInit(false);
+  }
+
+  private sendInit(force = true): void {
+    if (!this.webviewReady || !this.prepared) return;
+    if (force || this.afterInit.length > 0) {
+      if (force) {
+        const { payload, dataset } = this.prepared;
+        this.post({
+          type: 'init', model: payload,
+          dataset: {
+            name: dataset.name, description: describeDataset(dataset), shape: [...dataset.shape], classes: dataset.classes,
+            classNames: [...(dataset.classNames ?? [])], train: dataset.train, test: dataset.test,
+          },
+          checkpointPath: defaultCheckpointPath(this.uri.fsPath),
+        });
+      }
+      for (const m of this.afterInit.splice(0)) this.post(m);
+    }
+  }
+
+  private post(message: HostMessage): void {
+    void this.panel.webview.postMessage(message).then(undefined, (e: unknown) =>
+      this.ctx.log.error(`posting ${message.type} to the training panel failed:`, errorText(e)));
+  }
+
+  private receive(data: unknown): void {
+    const parsed = tryParse(parseWebviewMessage, data);
+    if (!parsed.ok) {
+      this.ctx.log.warn(`training panel: ignored a malformed message: ${parsed.error}`);
+      return;
+    }
+    this.handle(parsed.message).catch((e: unknown) => {
+      const message = errorText(e);
+      this.ctx.log.error(`training panel (${parsed.message.type}):`, message);
+      this.post({ type: 'notice', level: 'error', message });
+    });
+  }
+
+  private async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.sendInit();
+        return;
+      case 'log': {
+        const text = `[panel ${modelName(this.uri.path)}] ${m.message}`;
+        if (m.level === 'error') this.ctx.log.error(text);
+        else if (m.level === 'warn') this.ctx.log.warn(text);
+        else if (m.level === 'trace') this.ctx.log.trace(text);
+        else this.ctx.log.info(text);
+        return;
+      }
+      case 'status':
+        if (m.status !== this.status) this.ctx.log.info(`[panel ${modelName(this.uri.path)}] ${m.status} (${m.backend ?? 'no backend'}, step ${m.globalStep})`);
+        this.status = m.status;
+        return;
+      case 'saveCheckpoint': {
+        const path = await this.checkpointTarget(m.choose);
+        if (!path) return;
+        await this.writeCheckpoint(path, m.state);
+        this.post({ type: 'checkpointSaved', requestId: m.requestId, path });
+        return;
+      }
+      case 'pickCheckpoint': return this.pickCheckpoint();
+      case 'finished': return this.finished(m);
+      case 'gradientCheckDone': {
+        const text = gradCheckMessage(this.name, m.result);
+        this.ctx.log.info(text);
+        for (const t of m.result.tensors) {
+          this.ctx.log.info(`  ${t.passed ? 'ok  ' : 'FAIL'} ${t.name} [${t.shape.join('×')}] max rel. error ${t.maxRelativeError.toExponential(2)} ` +
+            `(checked ${t.checked}/${t.total}, skipped ${t.skipped})`);
+        }
+        if (m.result.passed) void vscode.window.showInformationMessage(`ConvLab: ${text}`);
+        else void vscode.window.showWarningMessage(`ConvLab: ${text}`, 'Show log').then((a) => { if (a) this.ctx.log.show(true); });
+        return;
+      }
+      case 'error':
+        this.ctx.log.error(`[panel ${modelName(this.uri.path)}] ${m.message}`);
+        // The panel shows it; a notification only when the panel is out of sight.
+        if (!this.panel.visible) void vscode.window.showErrorMessage(`ConvLab (${this.name}): ${m.message}`);
+        return;
+    }
+  }
+
+  private get name(): string {
+    return this.prepared?.payload.name ?? modelName(this.uri.path);
+  }
+
+  private async checkpointTarget(choose: boolean): Promise<string | undefined> {
+    const fallback = defaultCheckpointPath(this.uri.fsPath);
+    if (!choose) return fallback;
+    const picked = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(fallback), title: 'Save checkpoint', saveLabel: 'Save checkpoint',
+      filters: { 'Safetensors checkpoints': ['safetensors'] },
+    });
+    return picked?.fsPath;
+  }
+
+  private async writeCheckpoint(path: string, state: TrainingStatePayload): Promise<void> {
+    if (!this.prepared) throw new PanelError('the model is not loaded');
+    const { payload } = this.prepared;
+    await writeCheckpointFile(path, checkpointFromState(state, payload.text, payload.spec));
+    this.ctx.log.info(`wrote checkpoint ${path} (epoch ${state.epoch}, step ${state.step}, ${state.tensors.length} tensors)`);
+  }
+
+  private async pickCheckpoint(): Promise<void> {
+    const fallback = vscode.Uri.file(defaultCheckpointPath(this.uri.fsPath));
+    const picked = await vscode.window.showOpenDialog({
+      defaultUri: fallback, canSelectMany: false, title: 'Resume from checkpoint', openLabel: 'Resume',
+      filters: { 'Safetensors checkpoints': ['safetensors'] },
+    });
+    if (!picked?.[0]) return;
+    const path = picked[0].fsPath;
+    const c = await readCheckpointFile(path);
+    const modelDiffers = this.prepared !== null && c.metadata.modelText.trim() !== this.prepared.payload.text.trim();
+    this.post({
+      type: 'checkpoint', path, epoch: c.metadata.epoch, step: c.metadata.step, modelDiffers,
+      tensors: [...c.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data })),
+    });
+  }
+
+  private async finished(m: Extract<WebviewMessage, { type: 'finished' }>): Promise<void> {
+    let saved: string | null = null;
+    if (m.state) {
+      const path = defaultCheckpointPath(this.uri.fsPath);
+      try {
+        await this.writeCheckpoint(path, m.state);
+        saved = path;
+        this.post({ type: 'checkpointSaved', requestId: 0, path });
+      } catch (e) {
+        this.ctx.log.error('saving the final checkpoint failed:', errorText(e));
+        void vscode.window.showErrorMessage(`ConvLab: the final checkpoint could not be saved: ${errorText(e)}`);
+      }
+    }
+    const text = runSummaryMessage(this.name, m.summary, saved);
+    this.ctx.log.info(text);
+    const actions = saved ? ['Open checkpoint', 'Show panel'] : ['Show panel'];
+    const action = await vscode.window.showInformationMessage(`ConvLab: ${text}`, ...actions);
+    if (action === 'Show panel') this.reveal();
+    if (action === 'Open checkpoint' && saved) await revealFile(vscode.Uri.file(saved));
+  }
+
+  dispose(): void {
+    if (this.isLive) this.ctx.log.info(`[panel ${this.name}] closed while training; that run ended`);
+    this.status = 'idle';
+    this.disposed.fire();
+    this.disposed.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Shows a file in the Explorer when it is in the workspace, else in the system's file manager. */
+async function revealFile(uri: vscode.Uri): Promise<void> {
+  if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+  else await vscode.commands.executeCommand('revealFileInOS', uri);
+}
+
+/** Analyses `document`; refuses a model with errors (listing them); loads its data set. */
+export async function prepare(ctx: Ctx, datasets: DatasetCache, document: vscode.TextDocument): Promise<PreparedModel> {
+  const name = modelName(document.uri.path);
+  const analysis: Analysis | undefined = ctx.analysis(document);
+  if (!analysis) throw new PanelError(`${name} could not be analysed (see the ConvLab log)`);
+  const errors = modelErrorsMessage(name, analysis.diagnostics);
+  if (errors) throw new PanelError(errors);
+  const dataset = await datasets.load(analysis.spec.train.data);
+  const payload: ModelPayload = {
+    name,
+    path: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
+    uri: document.uri.toString(),
+    text: document.getText(),
+    spec: analysis.spec,
+    layers: analysis.layers.map((l) => ({
+      index: l.index, kind: l.layer.kind, params: l.params,
+      text: document.getText(toRange(l.layer.range)).replace(/\s+/g, ' ').trim(),
+      output: l.output ? [...l.output] : null,
+    })),
+    totalParams: analysis.totalParams,
+  };
+  return { payload, dataset };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
