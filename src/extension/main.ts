@@ -10,6 +10,7 @@ import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
 import { registerStatusBar } from './features/status';
 import { registerSymbols } from './features/symbols';
+import { registerPanel } from './panel';
 
 /** Everything the extension contributes, in registration order. */
 const FEATURES: readonly [name: string, register: (ctx: Ctx) => void][] = [
@@ -20,6 +21,7 @@ const FEATURES: readonly [name: string, register: (ctx: Ctx) => void][] = [
   ['completion', registerCompletion],
   ['document symbols', registerSymbols],
   ['status bar', registerStatusBar],
+  ['training panel', registerPanel],
 ];
 
 /** Returns the context as the extension's API (other extensions and tests can reach it). */
