@@ -67,7 +67,8 @@ export async function createWebGpuBackend(gpu: GPU | undefined | null, options: 
   const lost = await Promise.race([device.lost, Promise.resolve(null)]);
   if (lost) throw new NoWebGpuError('device-lost', `the GPU device was lost right away: ${lost.message || lost.reason}`);
 
-  const info = adapter.info;
+  // adapter.info and its isFallbackAdapter are recent; older browsers have adapter.isFallbackAdapter.
+  const info: Partial<GPUAdapterInfo> = adapter.info ?? {};
   const isFallback = Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter
     ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter);
   const name = [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
@@ -122,7 +123,9 @@ export class WebGpuBackend implements Backend {
     if (offset < 0 || offset + data.length > g.length) {
       throw new RangeError(`write of ${data.length} elements at ${offset} overflows a tensor of ${g.length}`);
     }
-    const typed = g.dtype === 'f32' ? Float32Array.from(data) : Uint32Array.from(data);
+    const typed = g.dtype === 'f32'
+      ? (data instanceof Float32Array ? data : Float32Array.from(data))
+      : (data instanceof Uint32Array ? data : Uint32Array.from(data));
     this.recorder.upload(g.buffer, offset * 4, typed);
   }
 
