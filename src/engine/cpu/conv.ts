@@ -7,54 +7,64 @@
 import type { ConvGeometry, FloatArray } from '../backend';
 import { gemmPacked, GemmWorkspace, matrixSource, type PanelSource } from './gemm';
 
+/** Output pixels of a panel: where each window starts in x and whether it lies inside the image. */
+export interface Windows {
+  readonly rowStart: Int32Array;
+  readonly colStart: Int32Array;
+  readonly imageBase: Int32Array;
+  /** imageBase + rowStart·w + colStart: x offset of the window's top-left tap (before the channel). */
+  readonly origin: Int32Array;
+  /** 1 when the whole window is inside the (unpadded) image, so no tap needs a bounds check. */
+  readonly inside: Uint8Array;
+}
+
+/** Taps (c, i, j) of a panel: channel offset and kernel position, and their sum channel + i·w + j. */
+export interface Taps {
+  readonly channelOffset: Int32Array;
+  readonly tapRow: Int32Array;
+  readonly tapCol: Int32Array;
+  readonly tapOffset: Int32Array;
+}
+
 /** Scratch for the conv kernels, reused across calls. */
 export class ConvWorkspace {
   readonly gemm = new GemmWorkspace();
-  /** Per output pixel of the current panel: the input row/column of the window's top-left, and the image base. */
-  private rowStart = new Int32Array(0);
-  private colStart = new Int32Array(0);
-  private imageBase = new Int32Array(0);
-  /** Per tap (c, i, j) of the current panel: the channel's offset in x and the kernel row/column. */
-  private channelOffset = new Int32Array(0);
-  private tapRow = new Int32Array(0);
-  private tapCol = new Int32Array(0);
+  private win: Windows = allocWindows(0);
+  private tap: Taps = allocTaps(0);
   private columns = new Float64Array(0);
 
   /** Window origins for output pixels [j0, j0 + count), indexed from 0. */
-  windows(g: ConvGeometry, j0: number, count: number): { rowStart: Int32Array; colStart: Int32Array; imageBase: Int32Array } {
-    if (this.rowStart.length < count) {
-      this.rowStart = new Int32Array(count);
-      this.colStart = new Int32Array(count);
-      this.imageBase = new Int32Array(count);
-    }
+  windows(g: ConvGeometry, j0: number, count: number): Windows {
+    if (this.win.origin.length < count) this.win = allocWindows(count);
+    const { rowStart, colStart, imageBase, origin, inside } = this.win;
     const plane = g.oh * g.ow, hw = g.h * g.w;
-    let image = Math.floor(j0 / plane), rem = j0 - image * plane;
+    let image = Math.floor(j0 / plane);
+    const rem = j0 - image * plane;
     let oh = Math.floor(rem / g.ow), ow = rem - oh * g.ow;
     for (let t = 0; t < count; t++) {
-      this.rowStart[t] = oh * g.sh - g.ph;
-      this.colStart[t] = ow * g.sw - g.pw;
-      this.imageBase[t] = image * hw;
+      const r = oh * g.sh - g.ph, c = ow * g.sw - g.pw;
+      rowStart[t] = r; colStart[t] = c; imageBase[t] = image * hw;
+      origin[t] = image * hw + r * g.w + c;
+      inside[t] = r >= 0 && r + g.kh <= g.h && c >= 0 && c + g.kw <= g.w ? 1 : 0;
       if (++ow === g.ow) { ow = 0; if (++oh === g.oh) { oh = 0; image++; } }
     }
-    return { rowStart: this.rowStart, colStart: this.colStart, imageBase: this.imageBase };
+    return this.win;
   }
 
   /** Decoded taps [k0, k0 + count), indexed from 0. */
-  taps(g: ConvGeometry, k0: number, count: number): { channelOffset: Int32Array; tapRow: Int32Array; tapCol: Int32Array } {
-    if (this.tapRow.length < count) {
-      this.channelOffset = new Int32Array(count);
-      this.tapRow = new Int32Array(count);
-      this.tapCol = new Int32Array(count);
-    }
+  taps(g: ConvGeometry, k0: number, count: number): Taps {
+    if (this.tap.tapOffset.length < count) this.tap = allocTaps(count);
+    const { channelOffset, tapRow, tapCol, tapOffset } = this.tap;
     const channelStride = g.n * g.h * g.w;
     for (let t = 0; t < count; t++) {
-      const tap = k0 + t;
-      const c = Math.floor(tap / (g.kh * g.kw));
-      this.channelOffset[t] = c * channelStride;
-      this.tapRow[t] = Math.floor(tap / g.kw) % g.kh;
-      this.tapCol[t] = tap % g.kw;
+      const k = k0 + t;
+      const c = Math.floor(k / (g.kh * g.kw));
+      channelOffset[t] = c * channelStride;
+      tapRow[t] = Math.floor(k / g.kw) % g.kh;
+      tapCol[t] = k % g.kw;
+      tapOffset[t] = channelOffset[t] + tapRow[t] * g.w + tapCol[t];
     }
-    return { channelOffset: this.channelOffset, tapRow: this.tapRow, tapCol: this.tapCol };
+    return this.tap;
   }
 
   /** A Float64 scratch of at least `length` elements (contents undefined). */
@@ -64,6 +74,14 @@ export class ConvWorkspace {
   }
 }
 
+function allocWindows(n: number): Windows {
+  return { rowStart: new Int32Array(n), colStart: new Int32Array(n), imageBase: new Int32Array(n), origin: new Int32Array(n), inside: new Uint8Array(n) };
+}
+
+function allocTaps(n: number): Taps {
+  return { channelOffset: new Int32Array(n), tapRow: new Int32Array(n), tapCol: new Int32Array(n), tapOffset: new Int32Array(n) };
+}
+
 /**
  * Panel source for φ(pad(x)) seen with output pixels as "rows" and taps (c, i, j) as depth: packs
  * the columns of φ, which is what GEMM needs for B in the forward pass (op(B) = φ).
@@ -71,22 +89,16 @@ export class ConvWorkspace {
 function phiByPixel(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray): PanelSource {
   const { h, w } = g;
   return (dst, r0, count, k0, kc, strip) => {
-    const { rowStart, colStart, imageBase } = ws.windows(g, r0, count);
-    const { channelOffset, tapRow, tapCol } = ws.taps(g, k0, kc);
+    const { rowStart, colStart, imageBase, origin, inside } = ws.windows(g, r0, count);
+    const { channelOffset, tapRow, tapCol, tapOffset } = ws.taps(g, k0, kc);
     for (let s = 0; s < count; s += strip) {
       const base = s * kc;
       const live = Math.min(strip, count - s);
       // Windows entirely inside the image need no bounds checks (every window when pad = 0).
-      let inside = live === strip;
-      for (let u = 0; u < live && inside; u++) {
-        const t = s + u;
-        inside = rowStart[t] >= 0 && rowStart[t] + g.kh <= h && colStart[t] >= 0 && colStart[t] + g.kw <= w;
-      }
-      if (inside && strip === 4) {
-        const o0 = imageBase[s] + rowStart[s] * w + colStart[s], o1 = imageBase[s + 1] + rowStart[s + 1] * w + colStart[s + 1];
-        const o2 = imageBase[s + 2] + rowStart[s + 2] * w + colStart[s + 2], o3 = imageBase[s + 3] + rowStart[s + 3] * w + colStart[s + 3];
+      if (strip === 4 && live === 4 && inside[s] & inside[s + 1] & inside[s + 2] & inside[s + 3]) {
+        const o0 = origin[s], o1 = origin[s + 1], o2 = origin[s + 2], o3 = origin[s + 3];
         for (let p = 0, d = base; p < kc; p++, d += 4) {
-          const tap = channelOffset[p] + tapRow[p] * w + tapCol[p];
+          const tap = tapOffset[p];
           dst[d] = x[o0 + tap]; dst[d + 1] = x[o1 + tap]; dst[d + 2] = x[o2 + tap]; dst[d + 3] = x[o3 + tap];
         }
         continue;
@@ -113,12 +125,28 @@ function phiByPixel(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray): PanelSou
 function phiByTap(ws: ConvWorkspace, g: ConvGeometry, x: FloatArray): PanelSource {
   const { h, w } = g;
   return (dst, r0, count, k0, kc, strip) => {
-    const { rowStart, colStart, imageBase } = ws.windows(g, k0, kc);
-    const { channelOffset, tapRow, tapCol } = ws.taps(g, r0, count);
+    const { rowStart, colStart, imageBase, origin, inside } = ws.windows(g, k0, kc);
+    const { channelOffset, tapRow, tapCol, tapOffset } = ws.taps(g, r0, count);
     for (let s = 0; s < count; s += strip) {
       const base = s * kc;
+      const live = Math.min(strip, count - s);
+      if (strip === 4 && live === 4) {
+        const t0 = tapOffset[s], t1 = tapOffset[s + 1], t2 = tapOffset[s + 2], t3 = tapOffset[s + 3];
+        for (let p = 0, d = base; p < kc; p++, d += 4) {
+          if (inside[p]) {
+            const o = origin[p];
+            dst[d] = x[o + t0]; dst[d + 1] = x[o + t1]; dst[d + 2] = x[o + t2]; dst[d + 3] = x[o + t3];
+            continue;
+          }
+          for (let u = 0; u < 4; u++) {
+            const r = rowStart[p] + tapRow[s + u], q = colStart[p] + tapCol[s + u];
+            dst[d + u] = r >= 0 && r < h && q >= 0 && q < w ? x[channelOffset[s + u] + imageBase[p] + r * w + q] : 0;
+          }
+        }
+        continue;
+      }
       for (let u = 0; u < strip; u++) {
-        if (s + u >= count) { for (let p = 0; p < kc; p++) dst[base + p * strip + u] = 0; continue; }
+        if (u >= live) { for (let p = 0; p < kc; p++) dst[base + p * strip + u] = 0; continue; }
         const channel = channelOffset[s + u], i = tapRow[s + u], j = tapCol[s + u];
         for (let p = 0; p < kc; p++) {
           const r = rowStart[p] + i, q = colStart[p] + j;
@@ -172,11 +200,12 @@ export function convBackwardData(ws: ConvWorkspace, g: ConvGeometry, dy: FloatAr
     const count = Math.min(chunk, pixels - j0);
     // cols (taps × count) = Wᵀ (taps × m) · dy[:, j0 .. j0+count) (m × count)
     gemmPacked(ws.gemm, taps, count, g.m, wT, matrixSource(dy, j0, pixels, true), cols, 0, count, 1, 0);
-    const { rowStart, colStart, imageBase } = ws.windows(g, j0, count);
-    const { channelOffset, tapRow, tapCol } = ws.taps(g, 0, taps);
+    const { rowStart, colStart, imageBase, origin, inside } = ws.windows(g, j0, count);
+    const { channelOffset, tapRow, tapCol, tapOffset } = ws.taps(g, 0, taps);
     for (let tap = 0; tap < taps; tap++) {
-      const channel = channelOffset[tap], i = tapRow[tap], j = tapCol[tap], row = tap * count;
+      const channel = channelOffset[tap], i = tapRow[tap], j = tapCol[tap], offset = tapOffset[tap], row = tap * count;
       for (let t = 0; t < count; t++) {
+        if (inside[t]) { dx[origin[t] + offset] += cols[row + t]; continue; }
         const r = rowStart[t] + i, q = colStart[t] + j;
         if (r >= 0 && r < h && q >= 0 && q < width) dx[channel + imageBase[t] + r * width + q] += cols[row + t];
       }
