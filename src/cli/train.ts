@@ -95,9 +95,11 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
   let trainer: Trainer | undefined;
   try {
     const dataset = await loadData(spec.train.data);
+    // `validation=SPEC` names a separate data set: its test split validates.
+    const validation = typeof spec.train.validation === 'number' ? undefined : (await loadData(spec.train.validation)).test;
     const summary: { testAccuracy?: number | null; seconds: number } = { seconds: 0 };
     trainer = new Trainer({
-      spec, dataset, backend,
+      spec, dataset, backend, ...(validation ? { validationSplit: validation } : {}),
       onEvent: (e) => {
         if (e.type === 'epoch') { summary.testAccuracy = e.testAccuracy; summary.seconds += e.seconds; }
         report(e, trainer!, progress, options.json, backend.name, io);

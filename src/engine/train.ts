@@ -159,6 +159,10 @@ export class Trainer {
     }
     this.optimizer = createOptimizer(backend, this.network.parameters, this.settings);
 
+    const v = options.validationSplit;
+    if (v && v.images.length !== v.count * c * h * w) {
+      throw new TrainError(`the validation split has ${v.images.length} values for ${v.count} examples; the model's input needs ${c}×${h}×${w} per example`);
+    }
     const split = holdOut(dataset.train.count, options.validationSplit ? 0 : this.settings.validation, this.settings.seed);
     this.trainIndices = split.train;
     this.validation = options.validationSplit ?? (split.validation.length > 0 ? subset(dataset.train, dataset.shape, split.validation) : null);
