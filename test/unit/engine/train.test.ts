@@ -95,11 +95,13 @@ describe('Trainer', () => {
   it('pause, single steps, live learning rate, resume and stop', async () => {
     const events: TrainEvent[] = [];
     const t = trainer({ settings: { epochs: 3, decay: 0.5 } }, events);
+    let stopAtNextStep = false;
     const paused = new Promise<void>((resolve) => {
       events.push = (...items: TrainEvent[]) => {
         for (const e of items) {
           Array.prototype.push.call(events, e);
           if (e.type === 'step' && e.globalStep === 2) t.pause();
+          if (e.type === 'step' && stopAtNextStep) t.stop();
           if (e.type === 'paused') resolve();
         }
         return events.length;
@@ -125,9 +127,8 @@ describe('Trainer', () => {
     const diagonal = evaluation.confusion!.reduce((s, row, i) => s + row[i], 0);
     assert.equal(diagonal / 30, evaluation.accuracy);
 
+    stopAtNextStep = true;
     t.resume();
-    await new Promise((r) => setTimeout(r, 0));
-    t.stop();
     assert.equal(await running, 'stopped');
     const done = events.at(-1)!;
     assert.ok(done.type === 'done' && done.reason === 'stopped' && done.globalStep < 21);
