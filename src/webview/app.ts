@@ -261,7 +261,10 @@ export class App {
         return;
       case 'train': return this.onTrainEvent(e.event);
       case 'paused':
+        // Steps since the last report are counted here already (their loss arrives with the next report).
+        this.globalStep = Math.max(this.globalStep, e.globalStep);
         if (this.status === 'running' || this.status === 'paused') this.setStatus(e.paused ? 'paused' : 'running');
+        this.renderProgress();
         if (e.paused) this.eta.pause();
         else this.eta.resume(this.globalStep, performance.now());
         return;
@@ -933,7 +936,7 @@ function buildLayout(): void {
       h('div', { class: 'row fields' },
         num('epochs', 'Epochs', '3', { min: '1', step: '1' }),
         num('batch', 'Batch size', '64', { min: '1', step: '1' }),
-        num('lr', 'Learning rate (live)', '0.05', { min: '0', step: 'any' }),
+        num('lr', 'Learning rate (live)', '0.05', { type: 'text', inputmode: 'decimal' }),
         h('label', { class: 'field', for: 'backend' }, h('span', {}, 'Backend'),
           h('vscode-single-select', { id: 'backend' }, ...BACKEND_CHOICES.map((b) => h('vscode-option', { value: b }, b)))),
         num('plot-every', 'Plots every (steps)', '10', { min: '1', step: '1' }))),

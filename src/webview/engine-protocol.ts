@@ -58,7 +58,8 @@ const gradientTensorSchema = v.object({
 export type GradientTensor = Infer<typeof gradientTensorSchema>;
 
 const featureMapSchema = v.object({
-  layer: v.integer(),
+  /** Index into spec.layers; −1 for the input image. */
+  layer: v.integer(-1),
   kind: v.string(40),
   shape: v.tuple(v.integer(), v.integer(), v.integer()),
   data: v.float32Array(),

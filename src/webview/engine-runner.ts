@@ -136,6 +136,8 @@ class Run {
   private finished = false;
   private readonly telemetry: Telemetry;
   private lastGradients = -Infinity;
+  /** Gradients exist only after this run's first backward pass (before it they are zeros). */
+  private stepped = false;
   private lastFeatures = -Infinity;
 
   constructor(readonly trainer: Trainer, private readonly backend: Backend, dataset: Dataset, private readonly spec: ModelSpec,
@@ -148,7 +150,7 @@ class Run {
 
   begin(): void {
     // Filters and feature maps of the untrained network, so the panel shows them before step 1.
-    this.capture(true);
+    void this.capture(true);
     this.trainer.run().catch(() => {
       // The trainer already reported it as an `error` event.
     });
@@ -165,8 +167,9 @@ class Run {
       case 'resumed':
         return;
       case 'step':
+        this.stepped = true;
         this.emit({ type: 'train', event: e });
-        this.capture(false);
+        void this.capture(false);
         return;
       case 'epoch':
         this.emit({ type: 'train', event: e });
@@ -174,8 +177,9 @@ class Run {
         return;
       case 'done':
         this.finished = true;
+        // The final plots first, so the panel shows the finished network when it hears `done`.
         this.schedule(async () => {
-          this.capture(true);
+          await this.capture(true);
           this.emit({ type: 'train', event: e });
         });
         return;
@@ -210,14 +214,14 @@ class Run {
   async stepOnce(): Promise<void> {
     if (!this.userPaused || this.trainer.status !== 'paused' || this.draining) throw new Error('pause training before stepping once');
     await this.trainer.step();
-    this.capture(true);
+    await this.capture(true);
   }
 
   setPlots(plots: PlotOptions): void {
     const exampleChanged = plots.example !== this.plots.example;
     this.plots = plots;
     // A paused or finished run shows the new example now; a running one at its next readback.
-    if (exampleChanged && this.trainer.status !== 'running') this.telemetry.features(this.plots.example, this.trainer.progress.globalStep);
+    if (exampleChanged && this.trainer.status !== 'running') void this.telemetry.features(this.plots.example, this.trainer.progress.globalStep);
     else if (exampleChanged) this.lastFeatures = -Infinity;
   }
 
@@ -274,21 +278,23 @@ class Run {
     this.pauseShown = paused;
     const p = this.trainer.progress;
     this.emit({ type: 'paused', paused, epoch: p.epoch, globalStep: p.globalStep });
-    if (paused) this.capture(true);
+    if (paused) void this.capture(true);
   }
 
-  /** Gradients, feature maps and filters, when due (or now, with `force`). */
-  private capture(force: boolean): void {
+  /** Gradients, feature maps and filters, when due (or now, with `force`); resolves once reported. */
+  private capture(force: boolean): Promise<unknown> {
     const step = this.trainer.progress.globalStep;
+    const reads: Promise<void>[] = [];
     if (force || step - this.lastGradients >= this.plots.plotEvery) {
       this.lastGradients = step;
-      this.telemetry.gradients(step);
-      this.telemetry.filters(step);
+      if (this.stepped) reads.push(this.telemetry.gradients(step));
+      reads.push(this.telemetry.filters(step));
     }
     if (force || step - this.lastFeatures >= this.plots.plotEvery) {
       this.lastFeatures = step;
-      this.telemetry.features(this.plots.example, step);
+      reads.push(this.telemetry.features(this.plots.example, step));
     }
+    return Promise.all(reads);
   }
 
   private async evaluate(epoch: number): Promise<void> {
@@ -308,7 +314,9 @@ class Telemetry {
   private featureSnapshots: Tensor[] | null = null;
   private outputSnapshot: Tensor | null = null;
   private filterSnapshot: Tensor | null = null;
-  private readonly busy = { gradients: false, features: false, filters: false };
+  /** Reads in flight; a capture while one is pending returns it instead of starting another. */
+  readonly inFlight: { gradients: Promise<void> | null; features: Promise<void> | null; filters: Promise<void> | null } =
+    { gradients: null, features: null, filters: null };
   private readonly featureLayers: number[];
   private readonly firstConv: number;
   private readonly hostImage: Float32Array;
@@ -323,31 +331,32 @@ class Telemetry {
   }
 
   /** Copies every parameter gradient now; reads, bins and reports them asynchronously. */
-  gradients(globalStep: number): void {
-    if (this.busy.gradients || this.disposed) return;
+  gradients(globalStep: number): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.inFlight.gradients) return this.inFlight.gradients;
     const params = this.net.parameters;
     const snaps = (this.gradSnapshots ??= params.map((p) => this.backend.zeros(p.length)));
     params.forEach((p, i) => this.backend.copy(p.grad, snaps[i]));
     this.backend.flush();
-    this.busy.gradients = true;
-    void Promise.all(snaps.map((s) => this.backend.read(s))).then((values) => {
+    return this.track('gradients', Promise.all(snaps.map((s) => this.backend.read(s))).then((values) => {
       if (this.disposed) return;
       const tensors = values.map((g, i) => {
         const h = histogram(g, HISTOGRAM_BINS);
         return { name: params[i].name, norm: l2norm(g), min: h.min, max: h.max, counts: h.counts };
       });
       this.emit({ type: 'gradients', globalStep, tensors });
-    }).catch((e: unknown) => this.fail('reading gradients', e)).finally(() => { this.busy.gradients = false; });
+    }));
   }
 
   /**
    * Runs test image `example` through the network (eval mode, batch of 1) between two training steps
    * and copies each conv/pool output; reads them asynchronously.
    */
-  features(example: number, globalStep: number): void {
-    if (this.busy.features || this.disposed) return;
+  features(example: number, globalStep: number): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.inFlight.features) return this.inFlight.features;
     const split = this.dataset.test.count > 0 ? this.dataset.test : this.dataset.train;
-    if (split.count === 0) return;
+    if (split.count === 0) return Promise.resolve();
     const index = Math.min(example, split.count - 1);
     const [c, h, w] = this.dataset.shape;
     fillBatch(split, this.dataset.shape, [index], this.hostImage, this.hostLabel);
@@ -359,10 +368,9 @@ class Telemetry {
     this.featureLayers.forEach((layer, k) => this.backend.copy(this.net.layerOutput(layer), snaps[k], snaps[k].length));
     this.backend.copy(out, outSnap, this.net.classes);
     this.backend.flush();
-    this.busy.features = true;
     const image = this.hostImage.slice();
     const label = this.hostLabel[0];
-    void Promise.all([...snaps, outSnap].map((s) => this.backend.read(s))).then((values) => {
+    return this.track('features', Promise.all([...snaps, outSnap].map((s) => this.backend.read(s))).then((values) => {
       if (this.disposed) return;
       const probs = values.pop()!;
       let predicted = 0;
@@ -374,23 +382,30 @@ class Telemetry {
       const input = { layer: -1, kind: 'input', shape: [c, h, w] as [number, number, number], data: image };
       this.emit({ type: 'features', globalStep, example: index, label, predicted, confidence: probs[predicted], input, maps },
         [image.buffer, ...maps.map((m) => m.data.buffer as ArrayBuffer)]);
-    }).catch((e: unknown) => this.fail('reading feature maps', e)).finally(() => { this.busy.features = false; });
+    }));
   }
 
   /** The first conv layer's kernels. */
-  filters(globalStep: number): void {
-    if (this.firstConv < 0 || this.busy.filters || this.disposed) return;
+  filters(globalStep: number): Promise<void> {
+    if (this.firstConv < 0 || this.disposed) return Promise.resolve();
+    if (this.inFlight.filters) return this.inFlight.filters;
     const weight = this.net.parameters.find((p) => p.name === `layers.${this.firstConv}.weight`);
-    if (!weight) return;
+    if (!weight) return Promise.resolve();
     const snap = (this.filterSnapshot ??= this.backend.zeros(weight.length));
     this.backend.copy(weight.value, snap);
     this.backend.flush();
-    this.busy.filters = true;
-    void this.backend.read(snap).then((values) => {
+    return this.track('filters', this.backend.read(snap).then((values) => {
       if (this.disposed) return;
       const data = values instanceof Float32Array ? values : Float32Array.from(values);
       this.emit({ type: 'filters', globalStep, layer: this.firstConv, shape: [...weight.shape], data }, [data.buffer as ArrayBuffer]);
-    }).catch((e: unknown) => this.fail('reading filters', e)).finally(() => { this.busy.filters = false; });
+    }));
+  }
+
+  /** Remembers a read in flight until it settles; a failure becomes a `failed` event. */
+  private track(kind: keyof Telemetry['inFlight'], read: Promise<void>): Promise<void> {
+    const done = read.catch((e: unknown) => this.fail(`reading ${kind}`, e)).finally(() => { this.inFlight[kind] = null; });
+    this.inFlight[kind] = done;
+    return done;
   }
 
   dispose(): void {

@@ -65,7 +65,7 @@ export function drawImage(canvas: HTMLCanvasElement, data: Float32Array, shape: 
 export function drawFilters(canvas: HTMLCanvasElement, data: Float32Array, shape: readonly number[], maxWidth: number): void {
   const [m, c, kh, kw] = shape;
   if (c === 3) {
-    const layout = tileLayout(m, kw, kh, maxWidth, { maxScale: 10 });
+    const layout = tileLayout(m, kw, kh, maxWidth, { maxScale: 16, gap: 4 });
     setCanvasSize(canvas, layout.width, layout.height);
     const ctx = canvas.getContext('2d')!;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -90,7 +90,7 @@ export function drawFilters(canvas: HTMLCanvasElement, data: Float32Array, shape
     }
     return;
   }
-  drawPlanes(canvas, data, m * c, kw, kh, maxWidth, { perTile: false, maxScale: 10 });
+  drawPlanes(canvas, data, m * c, kw, kh, maxWidth, { perTile: false, maxScale: 16 });
 }
 
 function setCanvasSize(canvas: HTMLCanvasElement, width: number, height: number): void {

@@ -42,5 +42,5 @@ export function gradCheckTable(r: GradCheckSummary): HTMLElement {
     h('thead', {}, h('tr', {}, ...['Tensor', 'Shape', 'Checked', 'Skipped (kinks)', 'Max rel. error', 'Analytic', 'Numeric', 'Result']
       .map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...rows));
-  return h('div', {}, summary, table);
+  return h('div', {}, summary, h('div', { class: 'table-scroll' }, table));
 }

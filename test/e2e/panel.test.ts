@@ -1,0 +1,223 @@
+// The "Train model" panel in a real VS Code (code-server + Debian Chromium), asserted from the webview's
+// DOM: once with WebGPU (Chromium's --enable-unsafe-webgpu gives the webview a SwiftShader adapter) and
+// once without (requestAdapter() returns null, as on a machine without WebGPU: CPU engine + banner).
+// SwiftShader is slow (a LeNet-5 step at batch 64 takes about a second), so the model is trained at
+// batch 16 and every wait is for a few dozen steps at most.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { FrameLocator, Locator } from 'playwright-core';
+import { readCheckpointFile } from '../../src/engine/checkpoint-file';
+import { E2ESession, Timings } from './harness';
+
+/** examples/lenet5.cnn, trained at batch 16 for one epoch (500 steps): plenty for a short run. */
+function shortRun(text: string): string {
+  const out = text.replace(/^train .*$/m, (line) => line.replace(/batch=\d+/, 'batch=16').replace(/epochs=\d+/, 'epochs=1'));
+  assert.notEqual(out, text, 'lenet5.cnn has no train statement to shorten');
+  return out;
+}
+
+interface Probe {
+  status(): Promise<string>;
+  globalStep(): Promise<number>;
+}
+
+function probe(frame: FrameLocator): Probe {
+  return {
+    status: async () => (await frame.locator('#status').getAttribute('data-status')) ?? '',
+    globalStep: async () => Number(await frame.locator('#step-counter').getAttribute('data-global-step')),
+  };
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeout: number): Promise<T> {
+  const start = Date.now();
+  let last: T;
+  for (;;) {
+    last = await read();
+    if (ok(last)) return last;
+    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Distinct colours in a canvas (a blank or uniform canvas has at most 1). */
+async function distinctColours(canvas: Locator): Promise<number> {
+  return canvas.evaluate((c: HTMLCanvasElement) => {
+    if (c.width === 0 || c.height === 0) return 0;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return seen.size;
+  });
+}
+
+/** Opens lenet5.cnn (shortened), runs "ConvLab: Train model" and returns the panel's frame. */
+async function openAndTrain(s: E2ESession, timings: Timings): Promise<FrameLocator> {
+  writeFileSync(s.file('lenet5.cnn'), shortRun(readFileSync(s.file('lenet5.cnn'), 'utf8')));
+  await s.wb.openFile('lenet5.cnn');
+  await timings.measure('command → panel shows the model', async () => {
+    await s.wb.runCommand('ConvLab: Train model');
+    const frame = s.wb.newestWebview();
+    await frame.locator('#title', { hasText: 'lenet5' }).waitFor({ timeout: 60_000 });
+  });
+  // The panel's editor group fills the window, so screenshots show the panel at a usable width.
+  await s.wb.runCommand('View: Toggle Maximize Editor Group');
+  return s.wb.newestWebview();
+}
+
+for (const webgpu of [true, false]) {
+  const backend = webgpu ? 'webgpu' : 'cpu';
+  describe(`training panel in a real VS Code, ${webgpu ? 'with WebGPU (SwiftShader)' : 'without WebGPU (CPU worker)'}`, function () {
+    this.timeout(120_000);
+    const timings = new Timings();
+    let session: E2ESession | undefined;
+    let frame: FrameLocator;
+    const s = () => {
+      assert.ok(session, 'the session did not start (see the before hook)');
+      return session;
+    };
+    const shot = (step: string) => s().wb.screenshot(`${backend}-${step}`);
+
+    before(async function () {
+      this.timeout(300_000);
+      // The WebGPU run uses VS Code's default light theme, the CPU run the dark one (and ends in high contrast).
+      const settings = webgpu ? {} : { 'workbench.colorTheme': 'Default Dark Modern' };
+      session = await E2ESession.start({ name: 'panel', webgpu, timings, settings });
+      frame = await openAndTrain(session, timings);
+    });
+
+    after(async function () {
+      this.timeout(30_000);
+      await session?.close();
+      timings.print(`panel e2e timings (${backend})`);
+    });
+
+    it(`trains on the ${backend} engine${webgpu ? '' : ' and says why WebGPU is missing'}`, async () => {
+      const p = probe(frame);
+      await timings.measure('first step reported', () => waitFor('the first step', p.globalStep, (n) => n > 0, 90_000));
+      assert.equal(await p.status(), 'running');
+      assert.equal(await frame.locator('#backend-badge').getAttribute('data-backend'), backend);
+      const banner = frame.locator('#banner-main');
+      if (webgpu) {
+        assert.equal(await banner.isVisible(), false, 'no fallback banner when WebGPU works');
+        assert.match((await frame.locator('#backend-badge').textContent()) ?? '', /WebGPU/);
+      } else {
+        await banner.waitFor({ state: 'visible' });
+        const text = (await banner.textContent()) ?? '';
+        assert.match(text, /WebGPU is not available/);
+        assert.match(text, /requestAdapter\(\) returned null/, 'the banner gives the reason');
+        assert.match(text, /CPU engine/);
+      }
+      assert.equal(await frame.locator('#banner-error').isVisible(), false, 'no error banner');
+    });
+
+    it('plots the loss, and the loss falls', async () => {
+      const chart = frame.locator('#loss-chart');
+      const points = await timings.measure('20 loss reports', () =>
+        waitFor('20 loss reports', async () => Number(await chart.getAttribute('data-points')), (n) => n >= 20, 100_000));
+      assert.ok(points >= 20);
+      const first = Number(await chart.getAttribute('data-first'));
+      const last = Number(await chart.getAttribute('data-last'));
+      assert.ok(Number.isFinite(first) && Number.isFinite(last), `loss values ${first} … ${last}`);
+      assert.ok(first > 1.5 && first < 3.5, `an untrained 10-class network starts near ln 10 ≈ 2.30, got ${first}`);
+      assert.ok(last < first - 0.1, `smoothed loss should fall: ${first} → ${last}`);
+      assert.ok(await distinctColours(chart.locator('canvas').first()) > 2, 'the loss chart is drawn');
+    });
+
+    it('draws every conv/pool layer\'s feature maps, the input and the filters', async () => {
+      const maps = frame.locator('canvas.feature-map');
+      await maps.nth(3).waitFor({ timeout: 30_000 });
+      assert.equal(await maps.count(), 4, 'LeNet-5 has 2 conv and 2 pool layers');
+      for (let i = 0; i < 4; i++) {
+        const colours = await distinctColours(maps.nth(i));
+        assert.ok(colours > 10, `feature-map canvas ${i} should be a heat map, has ${colours} colours`);
+      }
+      assert.ok(await distinctColours(frame.locator('#input-canvas')) > 10, 'the test image is drawn');
+      assert.ok(await distinctColours(frame.locator('#filters-canvas')) > 10, 'the first-layer filters are drawn');
+      assert.match((await frame.locator('#example-info').textContent()) ?? '', /label .* predicted/);
+      assert.ok(Number(await frame.locator('#gradnorm-chart').getAttribute('data-points')) >= 1, 'gradient norms are plotted');
+      await shot('training');
+    });
+
+    it('pause stops the step counter, step once adds one step, resume continues', async () => {
+      const p = probe(frame);
+      await frame.locator('#pause').click();
+      await waitFor('paused', p.status, (v) => v === 'paused', 30_000);
+      const paused = await p.globalStep();
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(await p.globalStep(), paused, 'no steps while paused');
+      assert.equal((await frame.locator('#pause').textContent())?.trim(), 'Resume');
+      await shot('paused');
+
+      await frame.locator('#step').click();
+      await waitFor('one more step', p.globalStep, (n) => n === paused + 1, 30_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(await p.globalStep(), paused + 1, 'exactly one step');
+      assert.equal(await p.status(), 'paused');
+
+      await frame.locator('#pause').click();
+      await waitFor('running again', p.status, (v) => v === 'running', 30_000);
+      await waitFor('steps after resume', p.globalStep, (n) => n > paused + 2, 60_000);
+    });
+
+    it('"Train model" again re-attaches to the running panel; a hidden panel keeps training', async () => {
+      const p = probe(frame);
+      await s().wb.runCommand('ConvLab: Train model');
+      await s().page.locator('.notifications-toasts .notification-toast', { hasText: 'is already training' }).waitFor({ timeout: 15_000 });
+      assert.equal(await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).count(), 1, 'one panel per model');
+      assert.equal(await p.status(), 'running', 'the run was not restarted');
+
+      const before = await p.globalStep();
+      const points = Number(await frame.locator('#loss-chart').getAttribute('data-points'));
+      await s().wb.openFile('mlp.cnn');  // opens in the panel's group, hiding the panel
+      await new Promise((r) => setTimeout(r, 3000));
+      await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
+      await frame.locator('#title', { hasText: 'lenet5' }).waitFor();
+      assert.ok(await p.globalStep() > before, 'training went on while the panel was hidden');
+      assert.ok(Number(await frame.locator('#loss-chart').getAttribute('data-points')) >= points, 'the plots kept their history');
+    });
+
+    it('stop ends the run and the host saves the checkpoint beside the model', async () => {
+      const p = probe(frame);
+      await frame.locator('#stop').click();
+      await waitFor('done', p.status, (v) => v === 'done', 60_000);
+      const steps = await p.globalStep();
+      const path = s().file('lenet5.ckpt.safetensors');
+      await waitFor('the checkpoint file', async () => existsSync(path), Boolean, 30_000);
+      const checkpoint = await readCheckpointFile(path);
+      assert.equal(checkpoint.metadata.step, steps, 'the checkpoint holds the final step');
+      assert.equal(checkpoint.metadata.backend, backend);
+      assert.ok(checkpoint.tensors.has('layers.0.weight'));
+      assert.ok(checkpoint.tensors.has('optim.layers.0.weight.momentum'), 'optimizer state is saved for resuming');
+      const toast = s().page.locator('.notifications-toasts .notification-toast', { hasText: 'lenet5: stopped after' });
+      await toast.waitFor({ timeout: 15_000 });
+      assert.match((await toast.textContent()) ?? '', /Open checkpoint/);
+      await shot('stopped');
+    });
+
+    it('"Check gradients" reports every tensor in a table', async function () {
+      this.timeout(240_000);
+      // From the palette while the panel is the active editor: the command applies to the panel's model.
+      await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
+      await s().wb.runCommand('ConvLab: Check gradients');
+      const table = frame.locator('table.gradcheck');
+      await timings.measure('gradient check', () => table.waitFor({ timeout: 220_000 }));
+      const rows = table.locator('tbody tr');
+      assert.equal(await rows.count(), 10, 'LeNet-5 has 5 weight and 5 bias tensors');
+      const summary = (await frame.locator('.gradcheck-summary').textContent()) ?? '';
+      assert.match(summary, webgpu ? /webgpu/ : /cpu \(f64\)/);
+      assert.match(summary, /All gradients agree/, summary);
+      await frame.locator('#gradcheck-card').scrollIntoViewIfNeeded();
+      await shot('gradcheck');
+    });
+
+    if (!webgpu) {
+      it('follows a switch to a high-contrast theme', async () => {
+        await s().wb.runCommand('Preferences: Toggle High Contrast Theme');
+        await frame.locator('body.vscode-high-contrast').waitFor({ state: 'attached', timeout: 20_000 });
+        await frame.locator('#loss-card').scrollIntoViewIfNeeded();
+        assert.ok(await distinctColours(frame.locator('#loss-chart canvas').first()) > 2, 'the loss chart is redrawn');
+        await shot('high-contrast');
+      });
+    }
+  });
+}
