@@ -144,6 +144,7 @@ export async function gradientCheck(backend: Backend, spec: ModelSpec, options: 
     };
   } finally {
     backend.dispose(metrics);
+    net.dispose();
   }
 }
 

@@ -9,6 +9,7 @@
 import type { Backend, FloatArray, Tensor } from './backend';
 import type { ModelSpec } from '../lang/spec';
 import { createLayer, LayerError, shapeSize, type Buffer, type Layer, type Param, type Pass } from './layers/index';
+import { trackAllocations } from './layers/allocations';
 import { initialValues } from './layers/init';
 import { LossHead, lossHeadKind } from './layers/loss';
 
@@ -50,8 +51,13 @@ export class Network {
   private readonly probs: Tensor;
   /** Batch size of the last forward pass, to locate one example's feature maps. */
   private lastBatch = 0;
+  private readonly backend: Backend;
+  private readonly release: () => void;
 
-  constructor(private readonly backend: Backend, readonly spec: ModelSpec, options: NetworkOptions) {
+  constructor(backend: Backend, readonly spec: ModelSpec, options: NetworkOptions) {
+    const tracked = trackAllocations(backend);
+    backend = this.backend = tracked.backend;
+    this.release = tracked.release;
     const { maxBatch } = options;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new LayerError(null, null, `batch size must be a positive integer, got ${maxBatch}`);
     if (!spec.input) throw new LayerError(null, null, 'the model has no valid `input` statement');
@@ -179,6 +185,9 @@ export class Network {
     }
     for (const t of targets) this.backend.write(t.tensor, state.get(t.name)!);
   }
+
+  /** Releases every tensor of the network; it is unusable afterwards. */
+  dispose(): void { this.release(); }
 
   /** Total number of learnable values. */
   get parameterCount(): number { return this.parameters.reduce((s, p) => s + p.length, 0); }

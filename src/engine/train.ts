@@ -12,6 +12,7 @@
 
 import { METRICS_LENGTH, type Backend, type Tensor } from './backend';
 import { fillBatch, type Dataset, type Split } from './data/dataset';
+import { trackAllocations } from './layers/allocations';
 import type { Pass } from './layers/layer';
 import { Network } from './network';
 import { createOptimizer, decayedLearningRate, type Optimizer } from './optim/optimizer';
@@ -94,6 +95,7 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   readonly optimizer: Optimizer;
   private readonly backend: Backend;
+  private readonly releaseTensors: () => void;
   private readonly dataset: Dataset;
   private readonly trainIndices: Int32Array;
   private readonly validation: Split | null;
@@ -130,7 +132,10 @@ export class Trainer {
   private lastYield = 0;
 
   constructor(options: TrainerOptions) {
-    const { spec, dataset, backend } = options;
+    const { spec, dataset } = options;
+    const tracked = trackAllocations(options.backend);
+    const backend = tracked.backend;
+    this.releaseTensors = tracked.release;
     const train = spec.train;
     this.settings = {
       epochs: train.epochs, batch: train.batch, optimizer: train.optimizer, lr: train.lr, momentum: train.momentum,
@@ -153,7 +158,8 @@ export class Trainer {
     if (c !== dc || h !== dh || w !== dw) {
       throw new TrainError(`data set '${dataset.name}' has ${dc}×${dh}×${dw} examples but the model's input is ${c}×${h}×${w}`);
     }
-    this.network = new Network(backend, spec, { maxBatch: this.settings.batch, seed: this.settings.seed });
+    // The network tracks (and releases) its own tensors; the view above tracks only the trainer's.
+    this.network = new Network(options.backend, spec, { maxBatch: this.settings.batch, seed: this.settings.seed });
     if (dataset.classes !== this.network.classes) {
       throw new TrainError(`data set '${dataset.name}' has ${dataset.classes} classes but the model outputs ${this.network.classes} class scores`);
     }
@@ -239,6 +245,14 @@ export class Trainer {
     } finally {
       for (const resolve of this.stepWaiters.splice(0)) resolve();
     }
+  }
+
+  /** Releases every tensor the trainer and its network own (the backend stays usable). Not while running. */
+  dispose(): void {
+    if (this.state === 'running') throw new TrainError('stop training before disposing the trainer');
+    this.state = 'done';
+    this.network.dispose();
+    this.releaseTensors();
   }
 
   /** Pauses before the next step (the current one finishes). */

@@ -169,6 +169,17 @@ describe('Trainer', () => {
     assert.throws(() => new Trainer({ ...base, dataset, settings: { validation: 1 } }), /validation fraction must be in \[0, 1\)/);
   });
 
+  it('dispose releases every tensor it allocated and leaves the backend usable', async () => {
+    const backend = new CpuBackend();
+    const t = new Trainer({ spec, dataset, backend, settings: { epochs: 1 } });
+    await t.run();
+    const weight = t.network.parameters[0].value, slot = t.optimizer.slots[0].tensor;
+    t.dispose();
+    assert.throws(() => backend.fill(weight, 0), /was disposed/);
+    assert.throws(() => backend.fill(slot, 0), /was disposed/);
+    backend.fill(backend.zeros(2), 1);
+  });
+
   it('refuses control calls that make no sense in the current state', async () => {
     const t = trainer();
     await assert.rejects(t.step(), /step\(\) needs a paused trainer/);
