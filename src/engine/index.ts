@@ -10,6 +10,7 @@
 //   trainer.network.readFeatureMaps(layer, ex)  // one example's conv/pool outputs
 //   await trainer.evaluate('test', { confusion: true });
 //   const state = await trainer.saveState();    // named Float32Arrays + epoch/step, for checkpoints
+//   trainer.dispose();                          // frees its device tensors; the backend stays usable
 
 // ── compute backends ────────────────────────────────────────────────────────────────────────────
 export { METRICS_LENGTH, outputSize } from './backend';
