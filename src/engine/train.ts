@@ -122,6 +122,8 @@ export class Trainer {
   private lastReportTime = 0;
   /** Time spent paused in the current epoch, left out of its speed. */
   private pausedMs = 0;
+  /** Images trained in this epoch by this run (a restored epoch counts only its remainder). */
+  private imagesTimed = 0;
 
   private state: TrainerStatus = 'idle';
   private pauseRequested = false;
@@ -211,6 +213,7 @@ export class Trainer {
         const epochStart = this.now();
         this.lastReportTime = epochStart;
         this.pausedMs = 0;
+        this.imagesTimed = 0;
         while (this.stepInEpoch < this.stepsPerEpoch) {
           if (!(await this.gate())) break;
           const single = this.status === 'paused';
@@ -231,7 +234,7 @@ export class Trainer {
         this.emit({
           type: 'epoch', epoch: this.epoch, loss: lossSum / count, trainAccuracy: correct / count,
           testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, validationAccuracy: validation?.accuracy ?? null,
-          seconds: (this.now() - epochStart - this.pausedMs) / 1000, imagesPerSecond: count / (trainMs / 1000),
+          seconds: (this.now() - epochStart - this.pausedMs) / 1000, imagesPerSecond: this.imagesTimed / (trainMs / 1000),
         });
       }
       await this.drainReads();
@@ -249,7 +252,7 @@ export class Trainer {
 
   /** Releases every tensor the trainer and its network own (the backend stays usable). Not while running. */
   dispose(): void {
-    if (this.state === 'running') throw new TrainError('stop training before disposing the trainer');
+    if (this.state === 'running' || this.state === 'paused') throw new TrainError('stop training before disposing the trainer');
     this.state = 'done';
     this.network.dispose();
     this.releaseTensors();
@@ -401,6 +404,7 @@ export class Trainer {
     info: { epoch: number; step: number; globalStep: number; lr: number }, wakeStepWaiters: boolean): void {
     if (count > 0) {
       this.epochTotals[0] += lossSum; this.epochTotals[1] += correct; this.epochTotals[2] += count;
+      this.imagesTimed += count;
       const time = this.now();
       const seconds = Math.max((time - this.lastReportTime) / 1000, 1e-6);
       this.lastReportTime = time;
