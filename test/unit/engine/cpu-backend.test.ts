@@ -195,6 +195,22 @@ describe('CpuBackend', () => {
       });
     }
 
+    it('honours a partial batch: tensors sized for 4 examples, call with n = 3', async () => {
+      const g = pool(3, 2, 6, 5, 2, 2, 2, 2), sentinel = 777;
+      const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
+      const x = randomArray(inputs, 33), dy = randomArray(outputs, 34);
+      const y = upload(f32, new Array(outputs + 2 * 3 * 2).fill(sentinel)), arg = f32.indices(outputs + 12);
+      const dx = upload(f32, new Array(inputs + 2 * 30).fill(sentinel));
+      f32.maxPoolForward(g, upload(f32, x, inputs + 60), y, arg);
+      f32.maxPoolBackward(g, upload(f32, dy, outputs + 12), arg, dx);
+      const ys = await f32.read(y), dxs = await f32.read(dx), ref = directPool(g, x, 'max');
+      assertClose(ys, ref.y, 'y', 1e-6, 1e-6);
+      assert.equal(ys[outputs], sentinel);
+      assert.equal(dxs[inputs], sentinel);
+      f32.avgPoolBackward(g, upload(f32, dy, outputs + 12), dx);
+      assert.equal((await f32.read(dx))[inputs], sentinel);
+    });
+
     it('ties choose the first element of the window', async () => {
       const g = pool(1, 1, 2, 2, 2, 2, 2, 2), arg = f64.indices(1);
       f64.maxPoolForward(g, upload(f64, [1, 3, 3, 2]), f64.zeros(1), arg);
