@@ -29,7 +29,7 @@ export const trainCommand = defineCommand({
     'Flags override the model\'s `train` statement. --backend auto uses WebGPU only on a real (non-fallback)',
     'adapter and says why it chose the CPU otherwise; --backend webgpu never falls back.',
     'Ctrl-C stops after the current step (and still writes --save).',
-    'Exit status: 0 trained, 1 model/data/backend/checkpoint problem, 2 bad arguments.',
+    'Exit status: 0 trained, 1 model/data/backend/checkpoint problem, 2 bad arguments, 130 stopped by Ctrl-C.',
   ].join('\n'),
   positionals: [{ name: 'FILE', description: 'the .cnn model file' }],
   flags: [
