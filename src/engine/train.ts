@@ -491,8 +491,17 @@ export function stepSeed(seed: number, step: number): number {
   return lowbias32((seed ^ lowbias32(step + 1)) >>> 0);
 }
 
+/**
+ * Lets queued tasks (a worker's control messages, UI events) run. A MessageChannel message is a
+ * task without setTimeout's 1–4 ms clamp; each channel is closed after use so Node can exit.
+ */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });
 }
 
 function checkSettings(s: TrainerSettings): void {
