@@ -7,7 +7,7 @@
 //   await trainer.run();               // events: start, step (every K steps), epoch, paused/resumed, done, error
 //   trainer.pause(); trainer.step(); trainer.resume(); trainer.stop(); trainer.setLearningRate(0.01);
 //   trainer.network.parameters[i].grad          // gradient tensors (backend.read() them for plots)
-//   trainer.network.readFeatureMaps(layer, ex)  // one example's conv/pool outputs
+//   await trainer.inspect('test', 7)            // one example's probabilities and conv/pool feature maps (live)
 //   await trainer.evaluate('test', { confusion: true });
 //   const state = await trainer.saveState();    // named Float32Arrays + epoch/step, for checkpoints
 //   trainer.dispose();                          // frees its device tensors; the backend stays usable
@@ -26,7 +26,7 @@ export { LayerError, type Layer, type Param, type Buffer, type Pass } from './la
 // ── training ────────────────────────────────────────────────────────────────────────────────────
 export {
   Trainer, TrainError, stepSeed,
-  type TrainEvent, type TrainerOptions, type TrainerSettings, type TrainerState, type TrainerStatus, type Evaluation,
+  type TrainEvent, type TrainerOptions, type TrainerSettings, type TrainerState, type TrainerStatus, type Evaluation, type Inspection,
 } from './train';
 export { createOptimizer, decayedLearningRate, OptimizerError, type Optimizer, type OptimizerSlot } from './optim/optimizer';
 

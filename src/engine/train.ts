@@ -14,7 +14,7 @@ import { METRICS_LENGTH, type Backend, type Tensor } from './backend';
 import { fillBatch, type Dataset, type Split } from './data/dataset';
 import { trackAllocations } from './layers/allocations';
 import type { Pass } from './layers/layer';
-import { Network } from './network';
+import { Network, toFloat32, type FeatureMaps } from './network';
 import { createOptimizer, decayedLearningRate, type Optimizer } from './optim/optimizer';
 import { lowbias32, Rng } from './random';
 import type { ModelSpec, TrainSettings } from '../lang/spec';
@@ -59,6 +59,15 @@ export type TrainEvent =
   | { readonly type: 'error'; readonly message: string };
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'done';
+
+/** One example seen by the current weights (Trainer.inspect). */
+export interface Inspection {
+  readonly label: number;
+  /** Softmax probabilities (or mse outputs) per class. */
+  readonly probabilities: Float32Array;
+  /** Outputs of every conv and pool layer for this example. */
+  readonly featureMaps: readonly FeatureMaps[];
+}
 
 export interface Evaluation {
   readonly loss: number;
@@ -292,6 +301,36 @@ export class Trainer {
   setLearningRate(lr: number): void {
     if (!(lr > 0) || !Number.isFinite(lr)) throw new TrainError(`learning rate must be a positive number, got ${lr}`);
     this.baseLr = lr;
+  }
+
+  /**
+   * One example through the network in eval mode: its class probabilities and the feature maps of
+   * every conv/pool layer, for the panel's live view. Safe while training runs: it runs between two
+   * steps, every step rewrites all it reads, and all reads are enqueued before any later step.
+   */
+  async inspect(which: 'test' | 'train', index: number): Promise<Inspection> {
+    const split = which === 'test' ? this.dataset.test : this.dataset.train;
+    if (!Number.isInteger(index) || index < 0 || index >= split.count) {
+      throw new TrainError(`example ${index} is not in the ${which} split (${split.count} examples)`);
+    }
+    const net = this.network;
+    const size = this.hostImages.length / this.settings.batch;
+    const image = new Float32Array(size), label = new Uint32Array(1);
+    fillBatch(split, this.dataset.shape, [index], image, label);
+    this.backend.write(net.input, image);
+    const output = net.predict({ n: 1, training: false, seed: 0 });
+    const layers = net.featureMapLayers();
+    // Enqueue every read now, before the training loop can queue another step.
+    const reads = layers.map((i) => this.backend.read(net.layerOutput(i)));
+    const probabilities = this.backend.read(output);
+    this.backend.flush();
+    const maps = await Promise.all(reads);
+    const featureMaps = layers.map((i, k): FeatureMaps => {
+      const [c, h, w] = net.layers[i].outputShape as readonly [number, number, number];
+      // With n = 1 the c × (N·H·W) layout is exactly C planes of H·W.
+      return { layer: i, shape: [c, h, w], data: toFloat32(maps[k].subarray(0, c * h * w)) };
+    });
+    return { label: label[0], probabilities: toFloat32((await probabilities).subarray(0, net.classes)), featureMaps };
   }
 
   /** Loss and accuracy (and optionally the confusion matrix) in eval mode; not while running. */

@@ -4,7 +4,8 @@
 import * as assert from 'node:assert/strict';
 import type { Backend } from '../../../src/engine/backend';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
-import type { Dataset, Split } from '../../../src/engine/data/dataset';
+import { fillBatch, type Dataset, type Split } from '../../../src/engine/data/dataset';
+import { Network } from '../../../src/engine/network';
 import { Rng } from '../../../src/engine/random';
 import { Trainer, type TrainEvent, type TrainerOptions } from '../../../src/engine/train';
 import * as L from './specs';
@@ -167,6 +168,34 @@ describe('Trainer', () => {
     assert.throws(() => new Trainer({ ...base, dataset, settings: { optimizer: 'newton' } }), /'newton'.*not available yet/);
     assert.throws(() => new Trainer({ ...base, dataset, settings: { batch: 0 } }), /batch must be a positive integer, got 0/);
     assert.throws(() => new Trainer({ ...base, dataset, settings: { validation: 1 } }), /validation fraction must be in \[0, 1\)/);
+  });
+
+  it('inspect shows one example\'s probabilities and feature maps, even mid-training, without disturbing it', async () => {
+    const plain: TrainEvent[] = [];
+    await trainer({}, plain).run();
+    const probed: TrainEvent[] = [];
+    const inspections: Promise<unknown>[] = [];
+    const t: Trainer = trainer({ onEvent: (e) => { probed.push(e); if (e.type === 'step') inspections.push(t.inspect('test', e.globalStep % 30)); } });
+    await t.run();
+    await Promise.all(inspections);
+    assert.equal(inspections.length, 14);
+    assert.deepEqual(stepLosses(probed), stepLosses(plain));
+
+    const seen = await t.inspect('test', 5);
+    assert.equal(seen.label, dataset.test.labels[5]);
+    assert.ok(Math.abs(seen.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+    assert.deepEqual(seen.featureMaps.map((m) => [m.layer, ...m.shape]), [[0, 4, 6, 6], [2, 4, 3, 3]]);
+    // The same example through a separate network with the same weights.
+    const backend = new CpuBackend();
+    const copy = new Network(backend, spec, { maxBatch: 1 });
+    copy.writeState(await t.network.readState());
+    const image = new Float32Array(36), label = new Uint32Array(1);
+    fillBatch(dataset.test, dataset.shape, [5], image, label);
+    backend.write(copy.input, image);
+    copy.forward({ n: 1, training: false, seed: 0 });
+    assert.deepEqual(seen.featureMaps[0].data, (await copy.readFeatureMaps(0, 0)).data);
+    assert.deepEqual(seen.featureMaps[1].data, (await copy.readFeatureMaps(2, 0)).data);
+    await assert.rejects(t.inspect('test', 30), /example 30 is not in the test split \(30 examples\)/);
   });
 
   it('dispose releases every tensor it allocated and leaves the backend usable', async () => {
