@@ -6,7 +6,7 @@
 //   const trainer = new Trainer({ spec, dataset, backend, onEvent });  // spec from lang's analyze()
 //   await trainer.run();               // events: start, step (every K steps), epoch, paused/resumed, done, error
 //   trainer.pause(); trainer.step(); trainer.resume(); trainer.stop(); trainer.setLearningRate(0.01);
-//   trainer.network.parameters[i].grad          // gradient tensors (backend.read() them for plots)
+//   await trainer.gradients()                   // every parameter's latest gradient, by name (live plots)
 //   await trainer.inspect('test', 7)            // one example's probabilities and conv/pool feature maps (live)
 //   await trainer.evaluate('test', { confusion: true });
 //   const state = await trainer.saveState();    // named Float32Arrays + epoch/step, for checkpoints

@@ -333,6 +333,18 @@ export class Trainer {
     return { label: label[0], probabilities: toFloat32((await probabilities).subarray(0, net.classes)), featureMaps };
   }
 
+  /**
+   * Every parameter's gradient from the latest step (for live gradient plots). Safe while training
+   * runs: all reads are enqueued at once, between two steps.
+   */
+  async gradients(): Promise<{ readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[]> {
+    const params = this.network.parameters;
+    const reads = params.map((p) => this.backend.read(p.grad));
+    this.backend.flush();
+    const data = await Promise.all(reads);
+    return params.map((p, i) => ({ name: p.name, shape: p.shape, data: toFloat32(data[i]) }));
+  }
+
   /** Loss and accuracy (and optionally the confusion matrix) in eval mode; not while running. */
   async evaluate(which: 'test' | 'validation' | 'train' = 'test', options: { confusion?: boolean } = {}): Promise<Evaluation> {
     if (this.state === 'running') throw new TrainError('pause or stop training before evaluating');

@@ -195,6 +195,10 @@ describe('Trainer', () => {
     copy.forward({ n: 1, training: false, seed: 0 });
     assert.deepEqual(seen.featureMaps[0].data, (await copy.readFeatureMaps(0, 0)).data);
     assert.deepEqual(seen.featureMaps[1].data, (await copy.readFeatureMaps(2, 0)).data);
+    const grads = await t.gradients();
+    assert.deepEqual(grads.map((g) => g.name), ['layers.0.weight', 'layers.0.bias', 'layers.5.weight', 'layers.5.bias']);
+    assert.deepEqual(grads[0].shape, [4, 1, 3, 3]);
+    assert.ok(grads[0].data.some((v) => v !== 0));
     await assert.rejects(t.inspect('test', 30), /example 30 is not in the test split \(30 examples\)/);
   });
 
