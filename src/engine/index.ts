@@ -21,7 +21,7 @@ export { CpuBackend, type CpuBackendOptions, type CpuPrecision } from './cpu/bac
 // ── model ───────────────────────────────────────────────────────────────────────────────────────
 /** A ModelSpec built into layers on a backend; tensors sized for a maximum batch. */
 export { Network, type FeatureMaps, type NetworkOptions } from './network';
-export { LayerError, type Layer, type Param, type Buffer, type Pass } from './layers/index';
+export { LayerError, type Layer, type Param, type StateBuffer, type Pass } from './layers/index';
 
 // ── training ────────────────────────────────────────────────────────────────────────────────────
 export {

@@ -8,7 +8,7 @@
 
 import type { Backend, FloatArray, Tensor } from './backend';
 import type { ModelSpec } from '../lang/spec';
-import { createLayer, LayerError, shapeSize, type Buffer, type Layer, type Param, type Pass } from './layers/index';
+import { createLayer, LayerError, shapeSize, type StateBuffer, type Layer, type Param, type Pass } from './layers/index';
 import { trackAllocations } from './layers/allocations';
 import { initialValues } from './layers/init';
 import { LossHead, lossHeadKind } from './layers/loss';
@@ -34,7 +34,7 @@ export class Network {
   /** Learnable tensors in layer order, named `layers.<index>.weight|bias`. */
   readonly parameters: readonly Param[];
   /** Non-learnable state (batch-norm running statistics). */
-  readonly buffers: readonly Buffer[];
+  readonly buffers: readonly StateBuffer[];
   readonly inputShape: readonly [number, number, number];
   readonly classes: number;
   readonly maxBatch: number;

@@ -4,11 +4,11 @@
 
 import type { Backend, BatchNormTensors, Tensor } from '../backend';
 import type { BatchNormLayer } from '../../lang/spec';
-import { LayerError, makeParam, rowsAndSpatial, type Buffer, type Layer, type Param, type Pass } from './layer';
+import { LayerError, makeParam, rowsAndSpatial, type StateBuffer, type Layer, type Param, type Pass } from './layer';
 
 export class BatchNorm implements Layer {
   readonly params: readonly Param[];
-  readonly buffers: readonly Buffer[];
+  readonly buffers: readonly StateBuffer[];
   readonly outputShape: readonly number[];
   readonly gamma: Param;
   readonly beta: Param;
@@ -27,7 +27,7 @@ export class BatchNorm implements Layer {
     this.gamma = makeParam(backend, index, 'weight', [this.rows]);
     this.beta = makeParam(backend, index, 'bias', [this.rows]);
     this.params = [this.gamma, this.beta];
-    const running = (suffix: string, initial: number): Buffer =>
+    const running = (suffix: string, initial: number): StateBuffer =>
       ({ name: `layers.${index}.${suffix}`, length: this.rows, tensor: backend.zeros(this.rows), initial });
     const mean = running('running_mean', 0), variance = running('running_var', 1);
     this.buffers = [mean, variance];

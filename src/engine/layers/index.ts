@@ -29,4 +29,4 @@ export function createLayer(backend: Backend, spec: LayerSpec, index: number, in
   }
 }
 
-export { LayerError, shapeSize, type Buffer, type Layer, type Param, type Pass } from './layer';
+export { LayerError, shapeSize, type StateBuffer, type Layer, type Param, type Pass } from './layer';

@@ -26,7 +26,7 @@ export interface Param {
 }
 
 /** Persistent non-learnable state saved with the weights, e.g. `layers.2.running_mean`. */
-export interface Buffer {
+export interface StateBuffer {
   readonly name: string;
   readonly length: number;
   readonly tensor: Tensor;
@@ -42,7 +42,7 @@ export interface Layer {
   readonly inputShape: Shape;
   readonly outputShape: Shape;
   readonly params: readonly Param[];
-  readonly buffers: readonly Buffer[];
+  readonly buffers: readonly StateBuffer[];
   /** y = f(x). */
   forward(x: Tensor, y: Tensor, pass: Pass): void;
   /**
