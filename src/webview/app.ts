@@ -107,7 +107,7 @@ export class App {
         yFormat: formatNumber,
       }),
       accuracy: new Chart(byId('accuracy-chart'), {
-        xLabel: 'epoch', yLabel: 'accuracy', yRange: [0, 1], yFormat: (v) => formatPercent(v, 0),
+        xLabel: 'epoch', yLabel: 'accuracy', yRange: [0, 1], yFormat: (v) => formatPercent(v, 0), xIncrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
         series: [{ label: 'train', color: 0, points: true, width: 2 }, { label: 'test', color: 1, points: true, width: 2 }],
       }),
       gradNorms: new Chart(byId('gradnorm-chart'), { xLabel: 'step', yLabel: '‖∇‖ (log)', yLog: true, series: [], yFormat: formatNumber }),
@@ -531,7 +531,9 @@ export class App {
     el.textContent = { idle: 'Ready', loading: 'Starting…', running: 'Training', paused: 'Paused', done: 'Finished', failed: 'Failed' }[status];
     this.updateControls();
     this.postStatus();
-    this.persistSoon();
+    // A reload right after a run ends must find its final state.
+    if (status === 'done' || status === 'failed' || status === 'paused') this.persist();
+    else this.persistSoon();
   }
 
   private postStatus(): void {
@@ -598,8 +600,10 @@ export class App {
     }
     bar.max = run.totalSteps;
     bar.value = this.globalStep;
-    const epochShown = Math.min(run.epochs, this.epoch + (this.status === 'done' ? 0 : 1));
-    const inEpoch = step ? step.step : this.globalStep - this.epoch * run.stepsPerEpoch;
+    // Epoch and step within it, from the global step (the last step of an epoch shows as n/n).
+    const epochIndex = step ? step.epoch - 1 : Math.min(run.epochs - 1, Math.max(0, Math.ceil(this.globalStep / run.stepsPerEpoch) - 1));
+    const epochShown = epochIndex + 1;
+    const inEpoch = step ? step.step : this.globalStep - epochIndex * run.stepsPerEpoch;
     counter.textContent = `epoch ${epochShown}/${run.epochs} · step ${Math.max(0, Math.min(inEpoch, run.stepsPerEpoch))}/${run.stepsPerEpoch} · ` +
       `${this.globalStep.toLocaleString('en-US')} of ${run.totalSteps.toLocaleString('en-US')} steps`;
     byId('speed').textContent = this.imagesPerSecond === null ? '' : `${Math.round(this.imagesPerSecond).toLocaleString('en-US')} images/s`;

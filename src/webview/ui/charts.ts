@@ -39,6 +39,8 @@ export interface ChartOptions {
   /** Formats y values in the legend and on the axis. */
   readonly yFormat?: (v: number) => string;
   readonly xFormat?: (v: number) => string;
+  /** Allowed x tick spacings (e.g. whole numbers for epochs). */
+  readonly xIncrs?: number[];
 }
 
 function withAlpha(color: string, alpha: number): string {
@@ -101,10 +103,11 @@ export class Chart {
     const fg = themeColor('--vscode-foreground', '#cccccc');
     const grid = withAlpha(themeColor('--vscode-panel-border', '#80808059'), 0.6);
     const font = `11px ${themeColor('--vscode-font-family', 'sans-serif')}`;
-    const axis = (label: string | undefined, format?: (v: number) => string): uPlot.Axis => ({
+    const axis = (label: string | undefined, format?: (v: number) => string, incrs?: number[]): uPlot.Axis => ({
       stroke: fg, font, labelFont: font, label, labelSize: label ? 16 : 0,
       grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
       ...(format ? { values: (_u: uPlot, splits: number[]) => splits.map(format) } : {}),
+      ...(incrs ? { incrs } : {}),
     });
     const bars = o.bars ? uPlot.paths.bars!({ size: [0.95, Infinity], gap: 1 }) : undefined;
     const opts: uPlot.Options = {
@@ -116,7 +119,7 @@ export class Chart {
         x: { time: false },
         y: o.yLog ? { distr: 3, log: 10 } : o.yRange ? { range: [o.yRange[0], o.yRange[1]] } : {},
       },
-      axes: [axis(o.xLabel, o.xFormat), axis(o.yLabel, o.yFormat)],
+      axes: [axis(o.xLabel, o.xFormat, o.xIncrs), axis(o.yLabel, o.yFormat)],
       series: [
         { label: o.xLabel, ...(o.xFormat ? { value: (_u: uPlot, v: number | null) => (v === null ? '—' : o.xFormat!(v)) } : {}) },
         ...o.series.map((s): uPlot.Series => {
