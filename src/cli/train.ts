@@ -252,6 +252,8 @@ async function resume(trainer: Trainer, path: string, modelText: string, io: Io)
   if (checkpoint.metadata.modelText.trim() !== modelText.trim()) {
     io.stderr(`note: ${path} was saved from a different model text; resuming because the tensors fit\n`);
   }
+  const saved = checkpoint.metadata.optimizer.kind, now = trainer.settings.optimizer;
+  if (saved !== now) io.stderr(`note: ${path} was trained with ${saved}; ${now} starts with fresh optimizer state\n`);
   await trainer.restoreState({ tensors: checkpoint.tensors, epoch: checkpoint.metadata.epoch, step: checkpoint.metadata.step });
   if (trainer.progress.epoch >= trainer.settings.epochs) {
     throw new CliFailure(`${path} already has ${trainer.progress.epoch} epochs; ask for more with --epochs`);

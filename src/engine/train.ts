@@ -235,7 +235,7 @@ export class Trainer {
         await this.drainReads();
         const trainMs = Math.max(this.now() - epochStart - this.pausedMs, 1e-3);
         const [lossSum, correct, count] = this.epochTotals;
-        const test = this.evaluateEachEpoch ? await this.evaluateSplit(this.dataset.test, false) : null;
+        const test = this.evaluateEachEpoch && this.dataset.test.count > 0 ? await this.evaluateSplit(this.dataset.test, false) : null;
         const validation = this.validation && this.evaluateEachEpoch ? await this.evaluateSplit(this.validation, false) : null;
         this.epoch++;
         this.stepInEpoch = 0;
