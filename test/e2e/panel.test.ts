@@ -96,6 +96,7 @@ for (const webgpu of [true, false]) {
     const timings = new Timings();
     let session: E2ESession | undefined;
     let frame: FrameLocator;
+    const consoleErrors: string[] = [];
     const s = () => {
       assert.ok(session, 'the session did not start (see the before hook)');
       return session;
@@ -107,7 +108,16 @@ for (const webgpu of [true, false]) {
       // The WebGPU run uses VS Code's default light theme, the CPU run the dark one (and ends in high contrast).
       const settings = webgpu ? {} : { 'workbench.colorTheme': 'Default Dark Modern' };
       session = await E2ESession.start({ name: 'panel', webgpu, timings, settings });
+      // Console messages of every frame, the panel's included: CSP violations and uncaught errors show up here.
+      session.page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+      session.page.on('pageerror', (e) => consoleErrors.push(e.message));
       frame = await openAndTrain(session, timings);
+    });
+
+    afterEach(() => {
+      // The workbench logs unrelated errors (offline marketplace, missing vsda); the panel must add none.
+      const ours = consoleErrors.splice(0).filter((t) => /Content Security Policy|Refused to|webview\.js|cpu-worker|convlab/i.test(t));
+      assert.deepEqual(ours, [], 'no CSP violations or panel errors in the console');
     });
 
     after(async function () {

@@ -86,12 +86,3 @@ export function decimate(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoints
   }
   return { x: outX, y: outY };
 }
-
-/** Whether the values trend downwards: mean of the last quarter below the mean of the first quarter. */
-export function isFalling(ys: ArrayLike<number>): boolean {
-  const q = Math.floor(ys.length / 4);
-  if (q < 1) return false;
-  let first = 0, last = 0;
-  for (let i = 0; i < q; i++) { first += ys[i]; last += ys[ys.length - 1 - i]; }
-  return last < first;
-}

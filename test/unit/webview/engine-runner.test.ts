@@ -5,7 +5,7 @@ import type { Backend } from '../../../src/engine/backend';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { analyze } from '../../../src/lang';
 import type { DatasetPayload } from '../../../src/protocol';
-import type { EngineEvent } from '../../../src/webview/engine-protocol';
+import { engineEventSchema, type EngineEvent } from '../../../src/webview/engine-protocol';
 import { EngineRunner, HISTOGRAM_BINS, type BackendPurpose } from '../../../src/webview/engine-runner';
 
 const MODEL = `input 1x6x6
@@ -39,7 +39,8 @@ class Harness {
   readonly backends: Backend[] = [];
   private waiters: (() => void)[] = [];
   readonly runner = new EngineRunner((e) => {
-    this.events.push(e);
+    // Every event must pass the validation the panel applies on receipt.
+    this.events.push(engineEventSchema.parse(e, 'event'));
     for (const w of this.waiters.splice(0)) w();
   }, async (purpose: BackendPurpose) => {
     const b = new CpuBackend({ precision: purpose === 'gradcheck' ? 'f64' : 'f32' });

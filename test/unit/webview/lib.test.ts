@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { diverging, lookupTable, normalization, paint, viridis } from '../../../src/webview/lib/colormap';
 import { EtaEstimator, formatDuration, formatNumber, formatPercent } from '../../../src/webview/lib/eta';
 import { binCenters, histogram, l2norm } from '../../../src/webview/lib/histogram';
-import { decimate, isFalling, Series, smooth } from '../../../src/webview/lib/series';
+import { decimate, Series, smooth } from '../../../src/webview/lib/series';
 import { tileLayout, tilePosition } from '../../../src/webview/lib/tiling';
 
 describe('webview: series', () => {
@@ -53,12 +53,6 @@ describe('webview: series', () => {
     for (let i = 1; i < d.x.length; i++) assert.ok(d.x[i] > d.x[i - 1], 'ascending x');
     assert.equal(d.x[0], 0);
     assert.equal(d.x[d.x.length - 1] >= n - 1 - n / 100, true, 'reaches the end');
-  });
-
-  it('isFalling compares the first and last quarters', () => {
-    assert.equal(isFalling([3, 3, 2, 2, 1, 1, 0.5, 0.5]), true);
-    assert.equal(isFalling([1, 1, 2, 2, 3, 3, 4, 4]), false);
-    assert.equal(isFalling([1, 2]), false);
   });
 });
 
