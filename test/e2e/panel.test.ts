@@ -171,6 +171,9 @@ for (const webgpu of [true, false]) {
       assert.match((await frame.locator('#example-info').textContent()) ?? '', /label .* predicted/);
       assert.ok(Number(await frame.locator('#gradnorm-chart').getAttribute('data-points')) >= 1, 'gradient norms are plotted');
       await shot('training');
+      await frame.locator('#features-card').scrollIntoViewIfNeeded();
+      await shot('features');
+      await frame.locator('#loss-card').scrollIntoViewIfNeeded();
     });
 
     it('pause stops the step counter, step once adds one step, resume continues', async () => {

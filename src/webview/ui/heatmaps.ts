@@ -11,7 +11,7 @@ const LUTS = { viridis: lookupTable('viridis'), diverging: lookupTable('divergin
  */
 export function drawPlanes(canvas: HTMLCanvasElement, data: Float32Array, count: number, w: number, h: number,
   maxWidth: number, options: { perTile?: boolean; maxScale?: number; norm?: Normalization } = {}): void {
-  const layout = tileLayout(count, w, h, Math.max(maxWidth, w), { maxScale: options.maxScale ?? 6 });
+  const layout = tileLayout(count, w, h, Math.max(maxWidth, w), { maxScale: options.maxScale ?? 6, minTile: 40, gap: 3 });
   const shared = options.norm ?? (options.perTile === false ? normalization(data) : null);
   const tile = new ImageData(w, h);
   const scratch = document.createElement('canvas');
