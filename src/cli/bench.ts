@@ -3,7 +3,8 @@
 //   gemm   the CPU backend's packed, register-tiled GEMM vs a straightforward ikj triple loop, at
 //          square sizes and at the GEMMs one LeNet-5 training step performs (forward, wgrad, dgrad);
 //   conv   the CPU backend's convolution (implicit im2col + GEMM) vs the lecture's direct 7-loop code;
-//   train  LeNet-5 training throughput (images/s) on every backend available, WebGPU vs CPU.
+//   train  training throughput (images/s) of LeNet-5 (or --model FILE) on every backend available,
+//          WebGPU vs CPU, at batch 64 so figures compare across models and runs.
 // Timings are medians over repeated runs after a warm-up; the machine's other load still shows up,
 // which is why only ratios are reported as results.
 
@@ -13,8 +14,10 @@ import { outputSize } from '../engine/backend';
 import { Rng } from '../engine/random';
 import { Trainer } from '../engine/train';
 import { loadDataset } from '../engine/data/node-files';
-import { analyze } from '../lang';
-import { defineCommand, UsageError } from './args';
+import type { ModelSpec } from '../lang/spec';
+import { defineCommand, UsageError, type Io } from './args';
+import { analyzeFile } from './train';
+import { basename, join, resolve } from 'node:path';
 
 interface Row {
   readonly workload: string;
@@ -41,6 +44,7 @@ export const benchCommand = defineCommand({
   flags: [
     { name: 'only', type: 'string', value: 'gemm,conv,train', description: 'workloads to run (default all)' },
     { name: 'backend', type: 'string', value: 'cpu|webgpu|all', description: 'backends for the train workload (default all available)' },
+    { name: 'model', type: 'string', value: 'FILE', description: 'model for the train workload (default examples/lenet5.cnn, batch 64)' },
     { name: 'quick', type: 'boolean', description: 'smaller sizes and fewer repetitions' },
     { name: 'json', type: 'boolean', description: 'print one JSON object with every row' },
   ],
@@ -58,7 +62,7 @@ export const benchCommand = defineCommand({
     if (!flags.json) io.stdout(header());
     if (only.has('gemm')) benchGemm(quick).forEach(report);
     if (only.has('conv')) benchConv(quick).forEach(report);
-    if (only.has('train')) (await benchTrain(quick, backendChoice, notes)).forEach(report);
+    if (only.has('train')) (await benchTrain(benchModel(flags.model, io), quick, backendChoice, notes)).forEach(report);
     if (flags.json) io.stdout(`${JSON.stringify({ rows: rows.map((r) => ({ ...r, ratio: r.ours / r.baseline })), notes })}\n`);
     else if (notes.length > 0) io.stdout(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
     return 0;
@@ -220,32 +224,21 @@ function benchConv(quick: boolean): Row[] {
 
 // ── train ────────────────────────────────────────────────────────────────────────────────────────
 
-const LENET = `input 1x28x28
-conv 6 kernel=5 pad=2
-relu
-maxpool 2
-conv 16 kernel=5
-relu
-maxpool 2
-flatten
-dense 120
-relu
-dense 84
-relu
-dense 10
-softmax
-train data=mnist epochs=1 batch=64 optimizer=sgd lr=0.05 momentum=0.9 seed=1
-`;
+/** The model the train workload runs: --model FILE, else the bundled examples/lenet5.cnn. */
+function benchModel(file: string | undefined, io: Io): { name: string; spec: ModelSpec } {
+  const path = file !== undefined ? resolve(io.cwd, file) : join(__dirname, '..', 'examples', 'lenet5.cnn');
+  const { analysis } = analyzeFile(path, io, 'bench');
+  return { name: file !== undefined ? basename(file, '.cnn') : 'LeNet-5', spec: analysis.spec };
+}
 
-/** Images per second of LeNet-5 training over `steps` mini-batches of the built-in MNIST. */
-async function trainThroughput(backend: Backend, batch: number, steps: number): Promise<number> {
-  const analysis = analyze(LENET);
-  const full = await loadDataset({ kind: 'mnist' });
+/** Images per second of training over `steps` mini-batches of the model's data set. */
+async function trainThroughput(spec: ModelSpec, backend: Backend, batch: number, steps: number): Promise<number> {
+  const full = await loadDataset(spec.train.data);
   const count = batch * steps;
   const size = full.shape[0] * full.shape[1] * full.shape[2];
   const subset = { ...full, train: { count, images: full.train.images.slice(0, count * size), labels: full.train.labels.slice(0, count) } };
   const run = async (epochs: number) => {
-    const trainer = new Trainer({ spec: analysis.spec, dataset: subset, backend, settings: { epochs, batch }, evaluateEachEpoch: false });
+    const trainer = new Trainer({ spec, dataset: subset, backend, settings: { epochs, batch }, evaluateEachEpoch: false });
     const t0 = performance.now();
     await trainer.run();
     const ms = performance.now() - t0;
@@ -256,20 +249,20 @@ async function trainThroughput(backend: Backend, batch: number, steps: number): 
   return (count / ms) * 1000;
 }
 
-async function benchTrain(quick: boolean, choice: string, notes: string[]): Promise<Row[]> {
+async function benchTrain(model: { name: string; spec: ModelSpec }, quick: boolean, choice: string, notes: string[]): Promise<Row[]> {
   const batch = quick ? 32 : 64;
   const cpuSteps = quick ? 10 : 40;
   const gpuSteps = quick ? 3 : 8;
   const results = new Map<string, number>();
   // The CPU always runs: it is the baseline the WebGPU figure is a ratio against.
   const cpuBackend = new CpuBackend({ precision: 'f32' });
-  try { results.set('cpu', await trainThroughput(cpuBackend, batch, cpuSteps)); } finally { cpuBackend.destroy(); }
+  try { results.set('cpu', await trainThroughput(model.spec, cpuBackend, batch, cpuSteps)); } finally { cpuBackend.destroy(); }
   if (choice !== 'cpu') {
     try {
       const { createNodeWebGpuBackend } = await import('../engine/webgpu/node-gpu');
       const gpu = await createNodeWebGpuBackend();
       try {
-        results.set('webgpu', await trainThroughput(gpu, batch, gpuSteps));
+        results.set('webgpu', await trainThroughput(model.spec, gpu, batch, gpuSteps));
         notes.push(`webgpu adapter: ${gpu.description}`);
       } finally { gpu.destroy(); }
     } catch (e) {
@@ -277,10 +270,10 @@ async function benchTrain(quick: boolean, choice: string, notes: string[]): Prom
     }
   }
   const cpu = results.get('cpu')!;
-  const rows: Row[] = [{ workload: 'train', case: `LeNet-5 cpu (b=${batch})`, ours: cpu, baseline: cpu, unit: 'images/s', oursLabel: 'cpu', baselineLabel: 'cpu' }];
+  const rows: Row[] = [{ workload: 'train', case: `${model.name} cpu (b=${batch})`, ours: cpu, baseline: cpu, unit: 'images/s', oursLabel: 'cpu', baselineLabel: 'cpu' }];
   const gpu = results.get('webgpu');
   if (gpu !== undefined) {
-    rows.push({ workload: 'train', case: `LeNet-5 webgpu (b=${batch})`, ours: gpu, baseline: cpu, unit: 'images/s', oursLabel: 'webgpu', baselineLabel: 'cpu' });
+    rows.push({ workload: 'train', case: `${model.name} webgpu (b=${batch})`, ours: gpu, baseline: cpu, unit: 'images/s', oursLabel: 'webgpu', baselineLabel: 'cpu' });
   }
   return rows;
 }

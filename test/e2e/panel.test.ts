@@ -253,20 +253,27 @@ for (const webgpu of [true, false]) {
       it('"Resume from checkpoint" continues the saved run; "Save checkpoint" writes it', async () => {
         const p = probe(frame);
         const path = s().file('lenet5.ckpt.safetensors');
-        const saved = (await readCheckpointFile(path)).metadata.step;
+        const { step: saved, epoch: savedEpoch } = (await readCheckpointFile(path)).metadata;
         await frame.locator('#resume-checkpoint').click();
-        // code-server's own file dialog is a quick input: type the checkpoint's path and accept.
+        // code-server's own file dialog is a quick input. It opens on the default checkpoint next to the
+        // model (the panel's defaultUri) and fills in its path asynchronously, so typing into it races
+        // with that fill: wait until the path has settled, then accept it (again if the first Enter
+        // arrived while the dialog was still validating).
         const input = s().page.locator('.quick-input-widget .quick-input-box input');
         await input.waitFor();
-        await input.fill(path);
+        await waitFor('the dialog to offer the checkpoint', () => input.inputValue(), (v) => v.endsWith('lenet5.ckpt.safetensors'), 15_000);
         await s().page.locator('.quick-input-widget .monaco-list-row', { hasText: 'lenet5.ckpt.safetensors' }).first().waitFor();
-        await s().page.keyboard.press('Enter');
+        const dialog = s().page.locator('.quick-input-widget');
+        for (let attempt = 0; attempt < 3 && (await dialog.isVisible()); attempt++) {
+          await input.press('Enter');
+          await dialog.waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
+        }
         await waitFor('training again', p.status, (v) => v === 'running', 30_000).catch(async (e: Error) => {
           await shot('resume-failed');
           const errors = await frame.locator('#banner-error').textContent();
           throw new Error(`${e.message}; panel error: ${errors}`);
         });
-        await frame.locator('#notice', { hasText: `Resuming from lenet5.ckpt.safetensors (epoch 0, step ${saved})` }).waitFor();
+        await frame.locator('#notice', { hasText: `Resuming from lenet5.ckpt.safetensors (epoch ${savedEpoch}, step ${saved})` }).waitFor();
         await waitFor('steps after the saved one', p.globalStep, (n) => n > saved + 4, 30_000);
 
         await frame.locator('#pause').click();
