@@ -242,6 +242,8 @@ export const gradCheckRowSchema = v.object({
   maxRelativeError: v.anyNumber(),
   analytic: v.anyNumber(),
   numeric: v.anyNumber(),
+  /** max|g − g_ref| / max|g_ref| against the f64 CPU's analytic gradients; null without a reference. */
+  referenceError: v.nullable(v.anyNumber()),
   passed: v.boolean(),
 });
 export const gradCheckSummarySchema = v.object({
@@ -251,6 +253,8 @@ export const gradCheckSummarySchema = v.object({
   epsilon: v.number(0),
   passed: v.boolean(),
   seconds: v.number(0),
+  /** The reference backend the analytic gradients were compared with (f32 backends), else null. */
+  reference: v.nullable(v.string(500)),
   tensors: v.array(gradCheckRowSchema, 100_000),
 });
 export type GradCheckSummary = Infer<typeof gradCheckSummarySchema>;

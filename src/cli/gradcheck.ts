@@ -27,6 +27,7 @@ export const gradcheckCommand = defineCommand({
   ],
   async run({ positionals, flags }, io) {
     let backend: Backend | undefined;
+    let reference: Backend | undefined;
     try {
       const { analysis } = analyzeFile(positionals[0], io, 'gradcheck');
       const batch = flags.batch ?? 4;
@@ -38,7 +39,12 @@ export const gradcheckCommand = defineCommand({
       const chosen = choice === 'cpu' ? { backend: new CpuBackend({ precision: 'f64' }), note: '' } : await chooseBackend(choice, 'f64');
       backend = chosen.backend;
       if (chosen.note) io.stderr(`${chosen.note}\n`);
-      const result = await gradientCheck(backend, analysis.spec, { batch, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
+      // An f32 backend's finite differences only catch gross errors, so its analytic gradients are
+      // also compared with the f64 CPU's on the same weights and batch.
+      reference = choice === 'cpu' ? undefined : new CpuBackend({ precision: 'f64' });
+      const result = await gradientCheck(backend, analysis.spec, {
+        batch, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(reference ? { reference } : {}),
+      });
       io.stdout(flags.json ? `${JSON.stringify(toJson(result))}\n` : table(result));
       return result.passed ? 0 : 1;
     } catch (err) {
@@ -53,6 +59,7 @@ export const gradcheckCommand = defineCommand({
       throw err;
     } finally {
       backend?.destroy();
+      reference?.destroy();
     }
   },
 });
@@ -60,25 +67,29 @@ export const gradcheckCommand = defineCommand({
 function toJson(r: GradCheckResult) {
   return {
     backend: r.backend, precision: r.precision, epsilon: r.epsilon, tolerance: r.tolerance, batch: r.batch, loss: r.loss,
-    passed: r.passed,
+    passed: r.passed, ...(r.reference ? { reference: r.reference } : {}),
     tensors: r.tensors.map((t) => ({
       name: t.name, shape: t.shape, checked: t.checked, skipped: t.skipped, total: t.total,
-      maxRelativeError: t.maxRelativeError, passed: t.passed,
+      maxRelativeError: t.maxRelativeError, ...(t.referenceError !== undefined ? { referenceError: t.referenceError } : {}),
+      passed: t.passed,
     })),
   };
 }
 
 function table(r: GradCheckResult): string {
-  const header = ['Tensor', 'Shape', 'Checked', 'Max rel. error', ''];
+  const withReference = r.reference !== undefined;
+  const header = ['Tensor', 'Shape', 'Checked', 'Max rel. error', ...(withReference ? ['vs f64 cpu'] : []), ''];
   const rows = r.tensors.map((t) => [
     t.name, t.shape.join('×'), `${t.checked - t.skipped}/${t.total}${t.skipped > 0 ? ` (${t.skipped} at kinks)` : ''}`,
-    t.maxRelativeError.toExponential(2), t.passed ? 'ok' : 'FAIL',
+    t.maxRelativeError.toExponential(2), ...(withReference ? [(t.referenceError ?? NaN).toExponential(2)] : []),
+    t.passed ? 'ok' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i < header.length - 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ').trimEnd();
   const failed = r.tensors.filter((t) => !t.passed).length;
   return [
     `gradient check on ${r.backend}: batch ${r.batch}, ε = ${r.epsilon}, tolerance ${r.tolerance}, loss ${r.loss.toFixed(6)}`,
+    ...(r.reference ? [`analytic gradients also compared with ${r.reference.backend}: max|g − g_ref| / max|g_ref| ≤ ${r.reference.tolerance}`] : []),
     line(header),
     ...rows.map(line),
     failed === 0 ? `all ${r.tensors.length} tensors pass` : `${failed} of ${r.tensors.length} tensors FAIL`,

@@ -423,9 +423,11 @@ export class App {
     const summary: GradCheckSummary = {
       backend: r.backend, precision: r.precision, tolerance: r.tolerance, epsilon: r.epsilon, passed: r.passed,
       seconds: (performance.now() - this.gradcheckStarted) / 1000,
+      reference: r.reference?.backend ?? null,
       tensors: r.tensors.map((t) => ({
         name: t.name, shape: [...t.shape], checked: t.checked, skipped: t.skipped, total: t.total,
-        maxRelativeError: t.maxRelativeError, analytic: t.worst.analytic, numeric: t.worst.numeric, passed: t.passed,
+        maxRelativeError: t.maxRelativeError, analytic: t.worst.analytic, numeric: t.worst.numeric,
+        referenceError: t.referenceError ?? null, passed: t.passed,
       })),
     };
     this.gradcheck = summary;

@@ -14,6 +14,7 @@
 
 import type { Backend, Tensor } from '../engine/backend';
 import { fillBatch, type Dataset } from '../engine/data/dataset';
+import { CpuBackend } from '../engine/cpu/backend';
 import { gradientCheck } from '../engine/gradcheck';
 import type { Network } from '../engine/network';
 import { Trainer, type TrainEvent } from '../engine/train';
@@ -116,11 +117,14 @@ export class EngineRunner {
   private async gradientCheck(id: number): Promise<void> {
     if (!this.spec) throw new Error('no model loaded');
     const backend = await this.createBackend('gradcheck');
+    // f32 finite differences only catch gross errors: on WebGPU also compare with the f64 CPU's gradients.
+    const reference = backend.name === 'cpu' ? undefined : new CpuBackend({ precision: 'f64' });
     try {
-      const result = await gradientCheck(backend, this.spec, {});
+      const result = await gradientCheck(backend, this.spec, reference ? { reference } : {});
       this.emit({ type: 'gradientCheck', id, result });
     } finally {
       backend.destroy();
+      reference?.destroy();
     }
   }
 }

@@ -112,7 +112,8 @@ describe('protocol: webview → host', () => {
   it('accepts every message kind', () => {
     const result = {
       backend: 'cpu (f64)', precision: 'f64', tolerance: 1e-5, epsilon: 1e-6, passed: true, seconds: 1.5,
-      tensors: [{ name: 'layers.1.weight', shape: [3, 16], checked: 40, skipped: 0, total: 48, maxRelativeError: 1e-8, analytic: 0.1, numeric: 0.1, passed: true }],
+      tensors: [{ name: 'layers.1.weight', shape: [3, 16], checked: 40, skipped: 0, total: 48, maxRelativeError: 1e-8, analytic: 0.1, numeric: 0.1, referenceError: 2e-7, passed: true }],
+      reference: 'cpu (f64)',
     };
     const summary = { reason: 'completed', epochs: 1, globalStep: 5, seconds: 2, loss: 0.5, trainAccuracy: 0.9, testAccuracy: null, backend: 'cpu (f32)' };
     const messages: unknown[] = [

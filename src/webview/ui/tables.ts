@@ -26,6 +26,7 @@ export function confusionTable(confusion: readonly (readonly number[])[], classN
 
 /** The gradient check's per-tensor errors. */
 export function gradCheckTable(r: GradCheckSummary): HTMLElement {
+  const withReference = r.reference !== null;
   const rows = r.tensors.map((t) => h('tr', { class: t.passed ? 'pass' : 'fail' },
     h('td', { class: 'mono' }, t.name),
     h('td', { class: 'mono' }, t.shape.join('×')),
@@ -34,12 +35,15 @@ export function gradCheckTable(r: GradCheckSummary): HTMLElement {
     h('td', { class: 'num' }, formatNumber(t.maxRelativeError)),
     h('td', { class: 'num' }, formatNumber(t.analytic)),
     h('td', { class: 'num' }, formatNumber(t.numeric)),
+    ...(withReference ? [h('td', { class: 'num' }, t.referenceError === null ? '—' : formatNumber(t.referenceError))] : []),
     h('td', { class: 'verdict' }, t.passed ? '✓ pass' : '✗ FAIL')));
   const summary = h('p', { class: `gradcheck-summary ${r.passed ? 'pass' : 'fail'}`, role: 'status' },
     `${r.passed ? '✓ All gradients agree' : '✗ Some gradients disagree'} · ${r.backend} · ${r.precision} · ` +
-    `ε = ${r.epsilon} · tolerance ${r.tolerance} · ${r.seconds.toFixed(1)} s`);
+    `ε = ${r.epsilon} · tolerance ${r.tolerance}` +
+    `${withReference ? ` · analytic gradients also compared with ${r.reference}` : ''} · ${r.seconds.toFixed(1)} s`);
   const table = h('table', { class: 'gradcheck', 'aria-label': 'Gradient check per tensor' },
-    h('thead', {}, h('tr', {}, ...['Tensor', 'Shape', 'Checked', 'Skipped (kinks)', 'Max rel. error', 'Analytic', 'Numeric', 'Result']
+    h('thead', {}, h('tr', {}, ...['Tensor', 'Shape', 'Checked', 'Skipped (kinks)', 'Max rel. error', 'Analytic', 'Numeric',
+      ...(withReference ? [`vs ${r.reference}`] : []), 'Result']
       .map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...rows));
   return h('div', {}, summary, h('div', { class: 'table-scroll' }, table));

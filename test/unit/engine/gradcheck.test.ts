@@ -63,4 +63,29 @@ describe('gradient check (f64 cpu)', () => {
     assert.equal(r.precision, 'f32');
     assert.ok(r.passed, report(r));
   });
+
+  it('compares an f32 backend\'s analytic gradients with an f64 reference, every layer kind', async () => {
+    for (const [name, spec] of cases) {
+      const r = await gradientCheck(new CpuBackend(), spec, { seed: 3, reference: new CpuBackend({ precision: 'f64' }) });
+      assert.deepEqual(r.reference, { backend: 'cpu (f64)', tolerance: 1e-3 }, name);
+      for (const t of r.tensors) {
+        assert.ok(t.referenceError !== undefined && t.referenceError < 2e-4, `${name} ${t.name}: ${t.referenceError}`);
+      }
+    }
+  });
+
+  it('the reference comparison catches a subtly wrong gradient that f32 differences let through', async () => {
+    const backend = new CpuBackend();
+    // Sabotage: 1 % too much gradient from every dense layer's bias — far inside the f32 finite-difference
+    // tolerance (0.2), far outside the reference tolerance.
+    const original = backend.biasGrad.bind(backend);
+    backend.biasGrad = (dy, db, rows, cols, accumulate) => { original(dy, db, rows, cols, accumulate); backend.scale(db, 1.01, rows); };
+    const spec = L.model([1, 4, 4], [L.flatten, L.dense(6), L.tanh, L.dense(3)]);
+    const alone = await gradientCheck(backend, spec, { seed: 5 });
+    assert.ok(alone.passed, 'the f32 finite differences alone cannot see a 1 % error');
+    const r = await gradientCheck(backend, spec, { seed: 5, reference: new CpuBackend({ precision: 'f64' }) });
+    assert.equal(r.passed, false);
+    const bias = r.tensors.find((t) => t.name === 'layers.1.bias')!;
+    assert.ok(bias.referenceError! > 5e-3 && !bias.passed, `${bias.referenceError}`);
+  });
 });

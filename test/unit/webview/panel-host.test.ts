@@ -69,8 +69,8 @@ describe('panel host: texts and paths', () => {
   });
 
   it('summarises a gradient check', () => {
-    const row = { name: 'layers.0.weight', shape: [6, 1, 5, 5], checked: 40, skipped: 1, total: 150, maxRelativeError: 3e-7, analytic: 1, numeric: 1, passed: true };
-    const r: GradCheckSummary = { backend: 'cpu (f64)', precision: 'f64', tolerance: 1e-5, epsilon: 1e-6, passed: true, seconds: 1, tensors: [row] };
+    const row = { name: 'layers.0.weight', shape: [6, 1, 5, 5], checked: 40, skipped: 1, total: 150, maxRelativeError: 3e-7, analytic: 1, numeric: 1, referenceError: null, passed: true };
+    const r: GradCheckSummary = { backend: 'cpu (f64)', precision: 'f64', tolerance: 1e-5, epsilon: 1e-6, passed: true, seconds: 1, reference: null, tensors: [row] };
     assert.equal(gradCheckMessage('m', r), 'm: all 1 gradient tensors agree with finite differences (max relative error 3.0e-7, f64 on cpu (f64)).');
     const failed = { ...r, passed: false, tensors: [row, { ...row, name: 'layers.3.bias', passed: false }] };
     assert.equal(gradCheckMessage('m', failed), 'm: 1 of 2 gradient tensors disagree with finite differences: layers.3.bias.');
