@@ -7,7 +7,7 @@
 
 import type { BackendName } from '../engine/backend';
 import { createWebGpuBackend, NoWebGpuError } from '../engine/webgpu/backend';
-import { tryParse } from '../protocol';
+import { parse, tryParse } from '../protocol';
 import { engineEventSchema, type EngineCommand, type EngineEvent } from './engine-protocol';
 import { EngineRunner, errorText } from './engine-runner';
 
@@ -41,7 +41,7 @@ export async function probeWebGpu(gpu: GPU | undefined): Promise<WebGpuProbe> {
 }
 
 function deliver(callbacks: EngineCallbacks, data: unknown): void {
-  const parsed = tryParse((x) => engineEventSchema.parse(x, 'event'), data);
+  const parsed = tryParse((x) => parse(engineEventSchema, x, 'event'), data);
   if (parsed.ok) callbacks.onEvent(parsed.message);
   else callbacks.onProblem(`ignored a malformed engine event: ${parsed.error}`);
 }

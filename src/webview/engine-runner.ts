@@ -19,7 +19,7 @@ import { gradientCheck } from '../engine/gradcheck';
 import type { Network } from '../engine/network';
 import { Trainer, type TrainEvent } from '../engine/train';
 import type { ModelSpec } from '../lang/spec';
-import { tryParse, type RunSettings } from '../protocol';
+import { parse, tryParse, type RunSettings } from '../protocol';
 import {
   engineCommandSchema, type EngineCommand, type EngineEvent, type PlotOptions, type RestorePayload,
 } from './engine-protocol';
@@ -40,7 +40,7 @@ export class EngineRunner {
 
   /** Validates and executes one command; failures become `failed` events, never exceptions. */
   receive(data: unknown): void {
-    const parsed = tryParse((x) => engineCommandSchema.parse(x, 'command'), data);
+    const parsed = tryParse((x) => parse(engineCommandSchema, x, 'command'), data);
     if (!parsed.ok) {
       this.emit({ type: 'failed', id: null, message: `engine: ignored a malformed command (${parsed.error})` });
       return;

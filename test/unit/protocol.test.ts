@@ -1,9 +1,10 @@
 // The host ⇄ webview protocol: every message kind round-trips, and malformed ones are rejected with
 // the path of the bad value (and never crash the receiver).
 import * as assert from 'node:assert/strict';
+import * as v from 'valibot';
 import { analyze } from '../../src/lang';
 import {
-  parseHostMessage, parseWebviewMessage, panelStateHeaderSchema, ProtocolError, tryParse, v,
+  anyNumber, int, list, num, parse, parseHostMessage, parseWebviewMessage, panelStateHeaderSchema, ProtocolError, str, tryParse, tuple,
   type HostMessage, type WebviewMessage,
 } from '../../src/protocol';
 
@@ -157,22 +158,26 @@ describe('protocol: webview → host', () => {
   });
 
   it('validates the saved panel state header the serializer reads', () => {
-    assert.deepEqual(panelStateHeaderSchema.parse({ version: 1, modelUri: 'file:///a.cnn', loss: {} }), { version: 1, modelUri: 'file:///a.cnn' });
-    assert.throws(() => panelStateHeaderSchema.parse({ version: 2, modelUri: 'x' }), ProtocolError);
-    assert.throws(() => panelStateHeaderSchema.parse(undefined), ProtocolError);
+    assert.deepEqual(parse(panelStateHeaderSchema, { version: 1, modelUri: 'file:///a.cnn', loss: {} }), { version: 1, modelUri: 'file:///a.cnn' });
+    assert.throws(() => parse(panelStateHeaderSchema, { version: 2, modelUri: 'x' }), ProtocolError);
+    assert.throws(() => parse(panelStateHeaderSchema, undefined), ProtocolError);
   });
 });
 
-describe('protocol: schema combinators', () => {
+describe('protocol: schema building blocks', () => {
   it('bounds strings, arrays and numbers', () => {
-    assert.throws(() => v.string(3).parse('abcd'), /longer than 3/);
-    assert.throws(() => v.array(v.number(), 2).parse([1, 2, 3]), /more than 2 items/);
-    assert.throws(() => v.number(0, 1).parse(2), /expected a number in \[0, 1\], got 2/);
-    assert.throws(() => v.number().parse(Infinity), /finite/);
-    assert.equal(v.anyNumber().parse(NaN), NaN);
-    assert.throws(() => v.integer().parse(2 ** 60), /integer/);
-    assert.deepEqual(v.tuple(v.integer(), v.string()).parse([1, 'a']), [1, 'a']);
-    assert.throws(() => v.tuple(v.integer(), v.string()).parse([1]), /array of 2/);
-    assert.equal(v.nullable(v.integer()).parse(null), null);
+    assert.throws(() => parse(str(3), 'abcd'), /longer than 3/);
+    assert.throws(() => parse(list(num(0), 2), [1, 2, 3]), /more than 2 items/);
+    assert.throws(() => parse(num(0, 1), 2), /^ProtocolError: message: expected a number ≤ 1, got 2$/);
+    assert.throws(() => parse(num(0), Infinity), /finite/);
+    assert.throws(() => parse(num(0), NaN), /expected a number, got NaN/);
+    assert.ok(Number.isNaN(parse(anyNumber, NaN)));
+    assert.throws(() => parse(int(), 2 ** 60), /integer/);
+    assert.throws(() => parse(int(), -1), /≥ 0/);
+    assert.deepEqual(parse(tuple([int(), str(9)]), [1, 'a']), [1, 'a']);
+    assert.throws(() => parse(tuple([int(), str(9)]), [1]), /message: expected an array of 2, got an array of 1/);
+    assert.throws(() => parse(tuple([int(), str(9)]), [1, 'a', 2]), /array of 2/);
+    assert.equal(parse(v.nullable(int()), null), null);
+    assert.throws(() => parse(v.object({ a: list(int(), 9) }), { a: [1, 'x'] }, 'state'), /^ProtocolError: state\.a\[1\]: expected a number, got "x"$/);
   });
 });

@@ -3,7 +3,7 @@
 // the same file reveals (re-attaches to) its panel instead of opening another.
 
 import * as vscode from 'vscode';
-import { PANEL_VIEW_TYPE, panelStateHeaderSchema, tryParse } from '../../protocol';
+import { PANEL_VIEW_TYPE, panelStateHeaderSchema, parse, tryParse } from '../../protocol';
 import type { Ctx } from '../ctx';
 import { DatasetCache, PanelError, TrainingPanel } from './panel';
 
@@ -56,7 +56,7 @@ class PanelManager implements vscode.Disposable {
 
   /** Restores a panel after a reload from the webview's saved state. */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const header = tryParse((s) => panelStateHeaderSchema.parse(s, 'state'), state);
+    const header = tryParse((s) => parse(panelStateHeaderSchema, s, 'state'), state);
     if (!header.ok) {
       this.ctx.log.warn(`not restoring a training panel: ${header.error}`);
       panel.dispose();

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { Backend } from '../../../src/engine/backend';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { analyze } from '../../../src/lang';
-import type { DatasetPayload } from '../../../src/protocol';
+import { parse, type DatasetPayload } from '../../../src/protocol';
 import { engineEventSchema, type EngineEvent } from '../../../src/webview/engine-protocol';
 import { EngineRunner, HISTOGRAM_BINS, type BackendPurpose } from '../../../src/webview/engine-runner';
 
@@ -40,7 +40,7 @@ class Harness {
   private waiters: (() => void)[] = [];
   readonly runner = new EngineRunner((e) => {
     // Every event must pass the validation the panel applies on receipt.
-    this.events.push(engineEventSchema.parse(e, 'event'));
+    this.events.push(parse(engineEventSchema, e, 'event'));
     for (const w of this.waiters.splice(0)) w();
   }, async (purpose: BackendPurpose) => {
     const b = new CpuBackend({ precision: purpose === 'gradcheck' ? 'f64' : 'f32' });
@@ -207,7 +207,7 @@ describe('webview: engine runner (CPU)', function () {
     await new Promise((r) => setTimeout(r, 20));
     const messages = h.of('failed').map((f) => f.message);
     assert.equal(messages.length, 4);
-    assert.match(messages[0], /malformed command \(command\.settings: expected an object/);
+    assert.match(messages[0], /malformed command \(command\.settings: missing\)/);
     assert.match(messages[1], /malformed command \(command\.type/);
     assert.match(messages[2], /nothing to pause: training has not started/);
     assert.match(messages[3], /no model loaded/);
