@@ -233,7 +233,9 @@ export class App {
     try {
       kind = await this.engineKind(s.backend);
       const engine = await this.ensureEngine(kind);
-      this.resetHistory();
+      // A resumed run continues the curves up to the checkpoint's step; a new run starts them afresh.
+      if (restore) this.keepHistoryUpTo(restore.step, restore.epoch);
+      else this.resetHistory();
       this.run = { epochs: s.epochs, stepsPerEpoch: 0, totalSteps: 0, settings, backend: kind };
       if (restore) { this.epoch = restore.epoch; this.globalStep = restore.step; }
       this.eta.reset();
@@ -796,6 +798,22 @@ export class App {
     byId('test-accuracy').textContent = '';
     this.drawLoss();
     this.drawAccuracy();
+  }
+
+  /** Keeps the plotted history up to a checkpoint's step and epoch, dropping what came after it. */
+  private keepHistoryUpTo(step: number, epoch: number): void {
+    this.loss.truncateAfter(step);
+    for (const s of this.gradNorms.x) s.truncateAfter(step);
+    const keep = this.accuracy.epoch.map((e) => e <= epoch);
+    this.accuracy = {
+      epoch: this.accuracy.epoch.filter((_, i) => keep[i]),
+      train: this.accuracy.train.filter((_, i) => keep[i]),
+      test: this.accuracy.test.filter((_, i) => keep[i]),
+    };
+    this.imagesPerSecond = null;
+    this.drawLoss();
+    this.drawAccuracy();
+    this.drawGradNorms();
   }
 
   // ── saved state (hidden panels keep their context; this is for VS Code reloads) ─────────────

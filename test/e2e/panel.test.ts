@@ -275,6 +275,8 @@ for (const webgpu of [true, false]) {
         });
         await frame.locator('#notice', { hasText: `Resuming from lenet5.ckpt.safetensors (epoch ${savedEpoch}, step ${saved})` }).waitFor();
         await waitFor('steps after the saved one', p.globalStep, (n) => n > saved + 4, 30_000);
+        const continued = Number(await frame.locator('#loss-chart').getAttribute('data-points'));
+        assert.ok(continued > 5, `the resumed run continues the plotted loss curve (${continued} points)`);
 
         await frame.locator('#pause').click();
         await waitFor('paused', p.status, (v) => v === 'paused', 30_000);

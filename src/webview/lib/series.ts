@@ -31,6 +31,11 @@ export class Series {
 
   clear(): void { this.n = 0; }
 
+  /** Drops the points after x = maxX (x is non-decreasing), e.g. when resuming from an earlier step. */
+  truncateAfter(maxX: number): void {
+    while (this.n > 0 && this.xs[this.n - 1] > maxX) this.n--;
+  }
+
   static from(xs: ArrayLike<number>, ys: ArrayLike<number>): Series {
     const s = new Series(Math.max(16, xs.length));
     for (let i = 0; i < Math.min(xs.length, ys.length); i++) s.push(xs[i], ys[i]);

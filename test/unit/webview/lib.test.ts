@@ -16,6 +16,11 @@ describe('webview: series', () => {
     assert.equal(s.y[10], 100);
     assert.equal(s.lastX, 99);
     assert.deepEqual(Array.from(Series.from([1, 2], [3, 4]).y), [3, 4]);
+    const resumed = Series.from([10, 20, 30, 40], [1, 2, 3, 4]);
+    resumed.truncateAfter(25);
+    assert.deepEqual(Array.from(resumed.x), [10, 20]);
+    resumed.truncateAfter(0);
+    assert.equal(resumed.length, 0);
   });
 
   it('smooths with a debiased EMA: a constant stays constant from the first point', () => {
