@@ -5,12 +5,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
         @builtin(local_invocation_index) lid: u32) {
   let o = linear_index(wid, groups, lid);
   if (o >= params.planes * params.out_h * params.out_w) { return; }
-  let ow = o % params.out_w;
-  let rest = o / params.out_w;
-  let oh = rest % params.out_h;
-  let plane = rest / params.out_h;
-  let top = (plane * params.in_h + oh * params.stride_h) * params.in_w + ow * params.stride_w;
-
+  let top = pool_window_origin(o);
   var sum = 0.0;
   for (var p = 0u; p < params.k_h; p++) {
     for (var q = 0u; q < params.k_w; q++) { sum += x[top + p * params.in_w + q]; }

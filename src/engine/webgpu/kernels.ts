@@ -31,6 +31,7 @@ import lowbias32Src from '../../../shaders/lowbias32.wgsl';
 import maxPoolBackwardSrc from '../../../shaders/max-pool-backward.wgsl';
 import maxPoolForwardSrc from '../../../shaders/max-pool-forward.wgsl';
 import mseLossSrc from '../../../shaders/mse-loss.wgsl';
+import poolWindowsSrc from '../../../shaders/pool-windows.wgsl';
 import multiplySrc from '../../../shaders/multiply.wgsl';
 import scaleSrc from '../../../shaders/scale.wgsl';
 import sgdSrc from '../../../shaders/sgd.wgsl';
@@ -97,10 +98,10 @@ const specs = {
   softmaxForward: linear('softmax_forward', [softmaxForwardSrc], [read('x'), write('y')], { classes: 'u32', n: 'u32' }),
   softmaxBackward: linear('softmax_backward', [softmaxBackwardSrc], [read('y'), read('dy'), write('dx')],
     { classes: 'u32', n: 'u32' }),
-  maxPoolForward: linear('max_pool_forward', [maxPoolForwardSrc], [read('x'), write('y'), write('argmax', 'u32')], POOL_PARAMS),
-  maxPoolBackward: linear('max_pool_backward', [maxPoolBackwardSrc], [read('dy'), read('argmax', 'u32'), write('dx')], POOL_PARAMS),
-  avgPoolForward: linear('avg_pool_forward', [avgPoolForwardSrc], [read('x'), write('y')], POOL_PARAMS),
-  avgPoolBackward: linear('avg_pool_backward', [avgPoolBackwardSrc], [read('dy'), write('dx')], POOL_PARAMS),
+  maxPoolForward: linear('max_pool_forward', [poolWindowsSrc, maxPoolForwardSrc], [read('x'), write('y'), write('argmax', 'u32')], POOL_PARAMS),
+  maxPoolBackward: linear('max_pool_backward', [poolWindowsSrc, maxPoolBackwardSrc], [read('dy'), read('argmax', 'u32'), write('dx')], POOL_PARAMS),
+  avgPoolForward: linear('avg_pool_forward', [poolWindowsSrc, avgPoolForwardSrc], [read('x'), write('y')], POOL_PARAMS),
+  avgPoolBackward: linear('avg_pool_backward', [poolWindowsSrc, avgPoolBackwardSrc], [read('dy'), write('dx')], POOL_PARAMS),
   im2col: linear('im2col', [convPhiSrc, im2colSrc], [read('image'), write('cols')], CONV_PARAMS),
   convDirect: linear('conv_direct', [convDirectSrc], [read('image'), read('weights'), read('bias'), write('y_out')],
     { ...CONV_PARAMS, has_bias: 'u32' }),
