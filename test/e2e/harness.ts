@@ -305,10 +305,19 @@ export class Workbench {
 
   /** Opens the quick-fix menu (Ctrl+.) at the cursor and returns its entries. */
   async quickFixes(): Promise<Locator> {
-    await this.page.keyboard.press('Control+.');
     const entries = this.page.locator('.action-widget .monaco-list-row.action');
-    await entries.first().waitFor();
-    return entries;
+    // On a busy machine the first Ctrl+. can land while the editor is still taking focus back (after
+    // Ctrl+G) or before its code actions are computed; the menu then never opens, so ask again.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Control+.');
+      try {
+        await entries.first().waitFor({ timeout: 8_000 });
+        return entries;
+      } catch (e) {
+        if (attempt === 4) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** The content frame of the newest webview panel (its inner `#active-frame`). */
