@@ -8,7 +8,9 @@
 
 import type { Backend, FloatArray, Tensor } from './backend';
 import type { ModelSpec } from '../lang/spec';
-import { createLayer, LayerError, shapeSize, type StateBuffer, type Layer, type Param, type Pass } from './layers/index';
+import { elements } from '../lang/shapes';
+import { layerDefinition } from '../layers/index';
+import { createLayer, LayerError, type StateBuffer, type Layer, type Param, type Pass } from './layers/index';
 import { trackAllocations } from './layers/allocations';
 import { initialValues } from './layers/init';
 import { LossHead, lossHeadKind } from './layers/loss';
@@ -82,8 +84,8 @@ export class Network {
     this.parameters = layers.flatMap((l) => l.params);
     this.buffers = layers.flatMap((l) => l.buffers);
 
-    this.act = [backend.zeros(shapeSize(spec.input) * maxBatch), ...layers.map((l) => backend.zeros(shapeSize(l.outputShape) * maxBatch))];
-    this.grad = [null, ...layers.map((l) => backend.zeros(shapeSize(l.outputShape) * maxBatch))];
+    this.act = [backend.zeros(elements(spec.input) * maxBatch), ...layers.map((l) => backend.zeros(elements(l.outputShape) * maxBatch))];
+    this.grad = [null, ...layers.map((l) => backend.zeros(elements(l.outputShape) * maxBatch))];
     this.input = this.act[0];
     this.labels = backend.indices(maxBatch);
     this.fusedSoftmax = spec.loss.kind === 'cross_entropy' && last.kind === 'softmax';
@@ -141,9 +143,9 @@ export class Network {
     return this.act[index + 1];
   }
 
-  /** Indices of the conv and pooling layers, whose outputs are worth drawing as feature maps. */
+  /** Indices of the layers whose outputs are worth drawing as feature maps (conv, pooling). */
   featureMapLayers(): number[] {
-    return this.layers.filter((l) => l.spec.kind === 'conv' || l.spec.kind === 'maxpool' || l.spec.kind === 'avgpool').map((l) => l.index);
+    return this.layers.filter((l) => layerDefinition(l.spec.kind).plotsFeatureMaps).map((l) => l.index);
   }
 
   /** One example's output of layer `index` from the last forward pass. */

@@ -7,7 +7,9 @@ import { STATEMENTS } from './catalog';
 import type { Diagnostic, Fix, Range } from './spec';
 import { suggest } from './suggest';
 import type { Argument, Statement, ValueToken } from './syntax';
-import { pos, replace } from './text';
+import { pos, replace, where } from './text';
+
+export { where } from './text';
 import type { Value, ValueContext } from './values';
 import { parseValue } from './values';
 
@@ -29,10 +31,6 @@ export interface Bound {
   readonly broken: boolean;
 }
 
-/** "conv (line 5)": how messages name a statement. */
-export function where(statement: Statement): string {
-  return `${statement.keyword.text} (line ${statement.firstLine + 1})`;
-}
 
 export function bindArguments(statement: Statement, info: StatementInfo, ctx: ValueContext, diagnostics: Diagnostic[]): Bound {
   const values = new Map<string, Value>();

@@ -1,6 +1,11 @@
 // Every statement keyword and every parameter of the language, with documentation.
 // The single source of truth: the parser checks names and values against it, the editor builds
 // completion items, snippets and hovers from it, and docs/language.md describes the same entries.
+// Layer statements come from their layer kinds' modules (src/layers); `input`, `loss` and `train`
+// are declared here.
+
+import { LAYERS } from '../layers/index';
+import { MAX_DIM } from '../layers/params';
 
 export type StatementCategory = 'input' | 'layer' | 'loss' | 'train';
 
@@ -53,38 +58,6 @@ export interface StatementInfo {
   readonly aliases?: readonly string[];
 }
 
-/** Upper bounds that keep every value a safe integer through the shape arithmetic. */
-const MAX_DIM = 100_000;
-const MAX_WINDOW = 10_000;
-const MAX_UNITS = 10_000_000;
-
-const size = (name: string, doc: string, extra: Partial<ParamInfo> = {}): ParamInfo => ({
-  name, doc, kind: 'size', bounds: { min: 1, max: MAX_WINDOW }, snippet: `${name}=\${1:${extra.default ?? 3}}`, ...extra,
-});
-
-const biasParam: ParamInfo = {
-  name: 'bias', doc: 'Learn an additive bias per output (set false when a batchnorm follows).',
-  kind: 'boolean', default: 'true', values: ['true', 'false'], snippet: 'bias=${1|false,true|}', aliases: ['use_bias'],
-};
-
-function pool(keyword: 'maxpool' | 'avgpool', what: string): StatementInfo {
-  return {
-    keyword,
-    category: 'layer',
-    doc: `${what} pooling over each channel; the output keeps the channels and shrinks height and width.`,
-    snippet: `${keyword} \${1:2}`,
-    aliases: keyword === 'maxpool' ? ['max_pool', 'maxpool2d', 'maxpooling', 'pool'] : ['avg_pool', 'avgpool2d', 'averagepool', 'meanpool'],
-    params: [
-      size('window', 'Pooling window `K` or `KxK` (height × width).', { positional: true, required: true, aliases: ['kernel', 'pool', 'size', 'pool_size', 'kernel_size'], snippet: 'window=${1:2}' }),
-      size('stride', 'Step between windows, `S` or `SxS`; defaults to the window (non-overlapping).', { aliases: ['strides', 'step'], snippet: 'stride=${1:2}' }),
-    ],
-  };
-}
-
-function activation(keyword: 'relu' | 'sigmoid' | 'tanh', doc: string): StatementInfo {
-  return { keyword, category: 'layer', doc, params: [], snippet: keyword };
-}
-
 export const STATEMENTS: readonly StatementInfo[] = [
   {
     keyword: 'input',
@@ -97,75 +70,8 @@ export const STATEMENTS: readonly StatementInfo[] = [
       bounds: { min: 1, max: MAX_DIM }, positional: true, required: true, snippet: 'shape=${1:1x28x28}',
     }],
   },
-  {
-    keyword: 'conv',
-    category: 'layer',
-    doc: 'Convolution: `filters` kernels of size K×K slide over the input with the given stride and zero padding.',
-    snippet: 'conv ${1:8} kernel=${2:3}',
-    aliases: ['conv2d', 'convolution', 'convolve'],
-    params: [
-      { name: 'filters', doc: 'Number of filters (output channels).', kind: 'integer', bounds: { min: 1, max: MAX_UNITS }, positional: true, required: true, snippet: 'filters=${1:8}', aliases: ['out_channels', 'channels', 'features'] },
-      size('kernel', 'Kernel size `K` or `KxK` (height × width).', { default: '3', aliases: ['kernel_size', 'size', 'k', 'ksize', 'window'], snippet: 'kernel=${1:3}' }),
-      size('stride', 'Step of the kernel, `S` or `SxS`.', { default: '1', aliases: ['strides', 'step'], snippet: 'stride=${1:1}' }),
-      {
-        name: 'pad', doc: 'Zeros added on each side, `P`, `PxP`, or `same` = (K−1)/2 (odd kernels only).', kind: 'padding',
-        default: '0', bounds: { min: 0, max: MAX_WINDOW }, snippet: 'pad=${1|same,0,1,2|}', aliases: ['padding', 'pads', 'p'],
-      },
-      biasParam,
-    ],
-  },
-  pool('maxpool', 'Max'),
-  pool('avgpool', 'Average'),
-  activation('relu', 'Rectified linear unit, max(0, x), element-wise.'),
-  activation('sigmoid', 'Logistic sigmoid, 1/(1 + e^−x), element-wise.'),
-  activation('tanh', 'Hyperbolic tangent, element-wise.'),
-  {
-    keyword: 'flatten',
-    category: 'layer',
-    doc: 'Turns a C×H×W feature map into a vector of C·H·W values (needed before `dense`).',
-    snippet: 'flatten',
-    aliases: ['reshape', 'vectorize'],
-    params: [],
-  },
-  {
-    keyword: 'dense',
-    category: 'layer',
-    doc: 'Fully connected layer: every output is a weighted sum of all inputs (needs a vector input).',
-    snippet: 'dense ${1:10}',
-    aliases: ['linear', 'fc', 'fully_connected', 'full', 'affine'],
-    params: [
-      { name: 'units', doc: 'Number of outputs.', kind: 'integer', bounds: { min: 1, max: MAX_UNITS }, positional: true, required: true, snippet: 'units=${1:10}', aliases: ['out_features', 'outputs', 'size', 'neurons'] },
-      biasParam,
-    ],
-  },
-  {
-    keyword: 'dropout',
-    category: 'layer',
-    doc: 'During training, zeroes each value with probability p and scales the rest by 1/(1−p); identity at test time.',
-    snippet: 'dropout ${1:0.5}',
-    params: [
-      { name: 'p', doc: 'Probability of dropping a value, in [0, 1).', kind: 'number', default: '0.5', bounds: { min: 0, max: 1, maxExclusive: true }, positional: true, snippet: 'p=${1:0.5}', aliases: ['rate', 'prob', 'probability'] },
-    ],
-  },
-  {
-    keyword: 'batchnorm',
-    category: 'layer',
-    doc: 'Batch normalisation per channel with a learned scale and shift.',
-    snippet: 'batchnorm',
-    aliases: ['batch_norm', 'batchnorm2d', 'bn', 'batchnormalization'],
-    params: [
-      { name: 'momentum', doc: 'Weight of the current batch in the running mean and variance, in (0, 1].', kind: 'number', default: '0.1', bounds: { min: 0, max: 1, minExclusive: true }, snippet: 'momentum=${1:0.1}' },
-      { name: 'epsilon', doc: 'Added to the variance before the square root, > 0.', kind: 'number', default: '1e-5', bounds: { min: 0, minExclusive: true, max: 1 }, snippet: 'epsilon=${1:1e-5}', aliases: ['eps'] },
-    ],
-  },
-  {
-    keyword: 'softmax',
-    category: 'layer',
-    doc: 'Turns the last layer\'s outputs into class probabilities; with cross-entropy the two are fused.',
-    snippet: 'softmax',
-    aliases: ['softmax2d', 'logsoftmax'],
-    params: [],
-  },
+  // The layer kinds, each declared in its own module under src/layers.
+  ...LAYERS.map((layer) => layer.statement),
   {
     keyword: 'loss',
     category: 'loss',

@@ -1,13 +1,13 @@
 // Whole-model checks that need every layer's shape: does the output match the data set's classes,
 // and does training fit in the memory budget.
 
-import { where } from './bind';
+import { layerDefinition } from '../layers/index';
 import { formatBytes, formatShape } from './format';
 import type { BuiltModel, LayerEntry } from './model';
 import { elements } from './shapes';
 import { setParamFix } from './shape-check';
 import type { Diagnostic, Fix, LayerInfo, Shape } from './spec';
-import { indentation, insert, pos, replace } from './text';
+import { indentation, insert, pos, replace, where } from './text';
 
 export const DEFAULT_MEMORY_BUDGET = 1024 ** 3;
 
@@ -46,10 +46,12 @@ export function checkClasses(model: BuiltModel, infos: readonly LayerInfo[], lin
   if (output[0] === classes) return [];
 
   const sizer = lastSizingLayer(model.layers);
+  // A layer whose parameter sets its output size (dense's units) is fixed in place; otherwise add a dense.
+  const sizeParam = sizer && layerDefinition(sizer.spec.kind).sizeParam;
+  const sizeArg = sizeParam ? sizer.written.get(sizeParam) : undefined;
   const fixes: Fix[] = [];
-  if (sizer?.spec.kind === 'dense') {
-    const units = sizer.written.get('units');
-    if (units) fixes.push({ title: `Set this layer to dense ${classes}`, edits: [replace(units.value.range, String(classes))] });
+  if (sizer && sizeParam) {
+    if (sizeArg) fixes.push({ title: `Set this layer to ${sizer.spec.kind} ${classes}`, edits: [replace(sizeArg.value.range, String(classes))] });
   } else if (last) {
     const before = last.spec.kind === 'softmax' ? last.statement : null;
     fixes.push({
@@ -59,21 +61,21 @@ export function checkClasses(model: BuiltModel, infos: readonly LayerInfo[], lin
         : insert(pos(last.statement.lastLine, lines[last.statement.lastLine].length), `\n${indentation(lines[last.statement.firstLine])}dense ${classes}`)],
     });
   }
-  const at = sizer?.spec.kind === 'dense' ? sizer.written.get('units')?.value.range ?? sizer.statement.keyword.range : anchor.keyword.range;
+  const at = sizer && sizeParam ? sizeArg?.value.range ?? sizer.statement.keyword.range : anchor.keyword.range;
   const who = sizer ? sizer.statement : anchor;
   return [{
     range: at, severity: 'error', code: 'class-count-mismatch',
-    message: `${where(who)}: the model ends with ${output[0]} outputs, but ${dataName} has ${classes} classes${sizer?.spec.kind === 'dense' ? `; set it to \`dense ${classes}\`` : `; add \`dense ${classes}\``}`,
+    message: `${where(who)}: the model ends with ${output[0]} outputs, but ${dataName} has ${classes} classes${sizer && sizeParam ? `; set it to \`${sizer.spec.kind} ${classes}\`` : `; add \`dense ${classes}\``}`,
     ...(related && { related }),
     ...(fixes.length > 0 && { fixes }),
   }];
 }
 
-/** The layer that sets the output size: the last dense, flatten or conv, ignoring element-wise layers after it. */
+/** The layer that sets the output size: the last weighted, pooling or reshaping one, ignoring element-wise layers after it. */
 function lastSizingLayer(layers: readonly LayerEntry[]): LayerEntry | undefined {
   for (let i = layers.length - 1; i >= 0; i--) {
-    const kind = layers[i].spec.kind;
-    if (kind === 'dense' || kind === 'flatten' || kind === 'conv' || kind === 'maxpool' || kind === 'avgpool') return layers[i];
+    const role = layerDefinition(layers[i].spec.kind).role;
+    if (role === 'weighted' || role === 'pooling' || role === 'reshape') return layers[i];
   }
   return undefined;
 }

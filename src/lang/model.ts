@@ -2,8 +2,10 @@
 // layers, `input`, `loss` and `train`, and reports statement-level problems (unknown keywords,
 // duplicates, missing input, layers after the loss, data/input mismatch, optimizer notes).
 
+import type { LayerArguments } from '../layers/index';
+import { layerDefinition } from '../layers/index';
 import type { Bound, WrittenArg } from './bind';
-import { bindArguments, where } from './bind';
+import { bindArguments } from './bind';
 import type { StatementInfo } from './catalog';
 import { KNOWN_DATASETS, STATEMENTS, statementInfo } from './catalog';
 import { formatShape } from './format';
@@ -13,7 +15,7 @@ import type {
 import { DEFAULT_TRAIN } from './spec';
 import { suggest } from './suggest';
 import type { Statement, SyntaxTree } from './syntax';
-import { deleteLines, indentation, insert, pos, replace } from './text';
+import { deleteLines, indentation, insert, pos, replace, where } from './text';
 import type { Value, ValueContext } from './values';
 
 /** A layer with the source it came from. */
@@ -135,70 +137,19 @@ function shapeValue(v: Value | undefined): readonly [number, number, number] | n
 
 // ---- layers -------------------------------------------------------------------------------
 
+/** Reads a layer statement through its kind's definition (src/layers). */
 function layerSpec(info: StatementInfo, statement: Statement, bound: Bound, diagnostics: Diagnostic[]): { layer: LayerSpec; broken: boolean } {
   const v = (name: string) => bound.values.get(name);
-  const line = statement.firstLine;
-  const range = statement.range;
-  // Object literals without spreads: this runs for every layer on every keystroke.
-  switch (info.keyword) {
-    case 'conv': {
-      const kernel = pairValue(v('kernel'), [3, 3]);
-      const pad = v('pad');
-      let resolvedPad = pairValue(pad, [0, 0]);
-      let broken = false;
-      if (pad?.kind === 'same') {
-        resolvedPad = [Math.floor((kernel[0] - 1) / 2), Math.floor((kernel[1] - 1) / 2)];
-        if (kernel[0] % 2 === 0 || kernel[1] % 2 === 0) {
-          broken = true;
-          diagnostics.push(sameNeedsOddKernel(statement, bound, kernel));
-        }
-      }
-      return {
-        broken,
-        layer: {
-          line, range, kind: 'conv', filters: numberValue(v('filters'), 1), kernel,
-          stride: pairValue(v('stride'), [1, 1]), pad: resolvedPad, bias: booleanValue(v('bias'), true),
-        },
-      };
-    }
-    case 'maxpool':
-    case 'avgpool': {
-      const window = pairValue(v('window'), [2, 2]);
-      return { broken: false, layer: { line, range, kind: info.keyword, window, stride: pairValue(v('stride'), window) } };
-    }
-    case 'dense':
-      return { broken: false, layer: { line, range, kind: 'dense', units: numberValue(v('units'), 1), bias: booleanValue(v('bias'), true) } };
-    case 'dropout':
-      return { broken: false, layer: { line, range, kind: 'dropout', p: numberValue(v('p'), 0.5) } };
-    case 'batchnorm':
-      return { broken: false, layer: { line, range, kind: 'batchnorm', momentum: numberValue(v('momentum'), 0.1), epsilon: numberValue(v('epsilon'), 1e-5) } };
-    case 'relu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'flatten':
-    case 'softmax':
-      return { broken: false, layer: { line, range, kind: info.keyword } };
-    default:
-      // The catalog and this switch list the same layer keywords; a test keeps them in step.
-      throw new Error(`no layer builder for catalog keyword '${info.keyword}'`);
-  }
-}
-
-function sameNeedsOddKernel(statement: Statement, bound: Bound, kernel: readonly [number, number]): Diagnostic {
-  const pad = bound.written.get('pad')!.value;
-  const kernelArg = bound.written.get('kernel');
-  const [kh, kw] = kernel;
-  const odd: [number, number] = [kh % 2 === 0 ? kh + 1 : kh, kw % 2 === 0 ? kw + 1 : kw];
-  const oddText = odd[0] === odd[1] ? `${odd[0]}` : `${odd[0]}x${odd[1]}`;
-  const fixes: Fix[] = [{
-    title: `Use kernel=${oddText}`,
-    edits: [kernelArg ? replace(kernelArg.value.range, oddText) : insert(statement.range.end, ` kernel=${oddText}`)],
-  }];
-  return {
-    range: pad.range, severity: 'error', code: 'same-padding-even-kernel',
-    message: `${where(statement)}: pad=same needs an odd kernel, so that (K − 1)/2 pads both sides equally; kernel ${formatShape(kernel)} is even`,
-    fixes,
+  const args: LayerArguments = {
+    statement,
+    written: bound.written,
+    number: (name, fallback) => numberValue(v(name), fallback),
+    pair: (name, fallback) => pairValue(v(name), fallback),
+    boolean: (name, fallback) => booleanValue(v(name), fallback),
+    isSame: (name) => v(name)?.kind === 'same',
+    report: (d) => diagnostics.push(d),
   };
+  return layerDefinition(info.keyword).read(args, { line: statement.firstLine, range: statement.range });
 }
 
 // ---- statements ---------------------------------------------------------------------------

@@ -3,14 +3,14 @@
 // (an error, or an unreadable layer) later layers get no output and no further shape diagnostics,
 // so one mistake never cascades into a page of errors.
 
-import { where } from './bind';
+import { layerDefinition } from '../layers/index';
 import { formatShape, plural } from './format';
 import type { LayerEntry } from './model';
 import type { AxisArithmetic, ShapeProblem } from './shapes';
-import { arithmeticText, axisArithmetic, inferLayer } from './shapes';
+import { arithmeticText, axisArithmetic } from './shapes';
 import type { Diagnostic, Fix, LayerInfo, Shape, TextEdit } from './spec';
 import type { Statement } from './syntax';
-import { deleteLines, indentation, insert, pos, replace } from './text';
+import { deleteLines, indentation, insert, pos, replace, where } from './text';
 
 export interface ShapeResult {
   readonly infos: readonly LayerInfo[];
@@ -38,7 +38,7 @@ export function checkShapes(layers: readonly LayerEntry[], input: Shape | null, 
     const info: MutableLayerInfo = { index, layer, input: current, output: null, params: 0, flops: 0, activationBytes: 0 };
     // A layer with unreadable arguments has an unknown output: its numbers would be guesses.
     if (!entry.broken) {
-      const shape = inferLayer(layer, current);
+      const shape = layerDefinition(layer.kind).infer(layer, current);
       info.output = shape.output;
       info.params = shape.params;
       info.flops = shape.flops;
@@ -86,24 +86,25 @@ function shapeDiagnostic(problem: ShapeProblem, entry: LayerEntry, input: Shape,
 // ---- window larger than the input -----------------------------------------------------------
 
 function windowTooLarge(entry: LayerEntry, input: Shape, axes: readonly AxisArithmetic[]): { message: string; fixes: Fix[] } {
-  const layer = entry.spec;
   const bad = axes.filter((a) => a.output < 1);
   const text = (a: AxisArithmetic) => `${arithmeticText(a)}${Number.isInteger(a.exact) ? '' : `, rounded down to ${a.output}`}`;
   const [first, second] = bad.map(text);
   const arithmetic = second === undefined ? `output ${bad[0].axis} ${first}`
     : first === second ? `output height and width ${first}` : `output height ${first}; output width ${second}`;
   const [, h, w] = input;
-  if (layer.kind === 'conv') {
-    const padded = `${h + 2 * layer.pad[0]}×${w + 2 * layer.pad[1]}`;
+  const window = formatShape(axes.map((a) => a.window));
+  // A padded window is a conv kernel: more padding makes it fit. Pooling has no padding: pool the whole map.
+  if (axes[0].padded) {
+    const padded = axes.map((a) => a.size + 2 * a.pad).join('×');
     const pad = axes.map((a) => (a.output >= 1 ? a.pad : leastPadThatFits(a)));
     const result = axes.map((a, i) => axisArithmetic(a.axis, a.size, pad[i], a.window, a.stride, true).output);
     return {
-      message: `${where(entry.statement)}: kernel ${formatShape(layer.kernel)} is larger than the padded input ${padded}, so there is no output: ${arithmetic}`,
+      message: `${where(entry.statement)}: kernel ${window} is larger than the padded input ${padded}, so there is no output: ${arithmetic}`,
       fixes: [setParamFix(entry, 'pad', pairText(pad), `output ${result.join('×')}`)],
     };
   }
   return {
-    message: `${where(entry.statement)}: the ${formatShape(axes.map((a) => a.window))} window is larger than the ${h}×${w} input, so there is no output: ${arithmetic}`,
+    message: `${where(entry.statement)}: the ${window} window is larger than the ${h}×${w} input, so there is no output: ${arithmetic}`,
     fixes: [setParamFix(entry, 'window', pairText([h, w]), 'pools the whole map')],
   };
 }
@@ -126,9 +127,9 @@ interface Proposal {
 }
 
 function notIntegral(entry: LayerEntry, input: Shape, all: readonly AxisArithmetic[]): { code: string; message: string; fixes?: Fix[] } {
-  const layer = entry.spec;
   const bad = all.filter((a) => a.dropped > 0);
-  const isConv = layer.kind === 'conv';
+  // A padded window is a conv kernel (fix the padding or stride); otherwise a pooling window.
+  const isConv = all[0].padded;
   const proposals = isConv
     ? [propose(all, 'pad', padCandidate), propose(all, 'stride', strideCandidate)]
     : entry.written.has('stride')

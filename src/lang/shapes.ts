@@ -1,18 +1,9 @@
-// Exact shape inference for one layer: output shape, parameters, forward FLOPs, activation memory,
-// im2col replication, and the arithmetic behind them. Pure: a layer spec and an input shape in,
-// numbers and (at most one) shape problem out; turning problems into diagnostics happens elsewhere.
-//
-// What is counted (per example, forward pass):
-//   conv      2·M·C·kh·kw·OH·OW multiply-adds ×2, plus M·OH·OW bias additions
-//   dense     2·in·out, plus out bias additions
-//   pooling   one comparison (max) or addition (avg) per window element: C·OH·OW·kh·kw
-//   relu, sigmoid, tanh, dropout   one operation per element
-//   batchnorm two per element (scale and shift; mean and variance come from the batch statistics)
-//   softmax   three per element (exponential, sum, division)
-//   flatten   nothing, and it stores nothing: it is a view of its input
+// Shape arithmetic shared by the layer kinds' shape rules (src/layers): the output size along a
+// sliding-window axis, how it is written in hovers and messages, and the problems a rule can report.
+// Pure: numbers in, numbers and text out; turning problems into diagnostics happens in shape-check.ts.
 
-import { equalsValue, formatNumber } from './format';
-import type { LayerSpec, Shape } from './spec';
+import { equalsValue } from './format';
+import type { LayerFigures, Shape } from './spec';
 
 /** The output-size arithmetic along one axis, as the diagnostics and hovers show it. */
 export interface AxisArithmetic {
@@ -33,7 +24,7 @@ export interface AxisArithmetic {
 }
 
 export type ShapeProblem =
-  /** conv, pooling and batchnorm need C×H×W but got a vector. */
+  /** conv and pooling need C×H×W but got a vector. */
   | { readonly kind: 'needs-feature-map' }
   /** dense got C×H×W; its output is still known (as if flattened), but the model is wrong. */
   | { readonly kind: 'needs-vector' }
@@ -44,20 +35,15 @@ export type ShapeProblem =
   /** flatten of a vector does nothing. */
   | { readonly kind: 'redundant-flatten' };
 
-export interface LayerShape {
-  /** Null when the output cannot be known (a shape error). */
-  readonly output: Shape | null;
-  readonly params: number;
-  readonly flops: number;
-  readonly activationBytes: number;
-  readonly im2colReplication?: number;
-  readonly formula?: string;
+/** A layer's figures (spec.ts) plus what the diagnostics need to explain a shape problem. */
+export interface LayerShape extends LayerFigures {
   /** Conv and pooling: the size arithmetic along height and width. */
   readonly axes?: readonly AxisArithmetic[];
   readonly problem?: ShapeProblem;
 }
 
-const F32 = 4;
+/** Bytes per stored activation value. */
+export const F32 = 4;
 
 export function elements(shape: Shape): number {
   let n = 1;
@@ -77,91 +63,27 @@ export function arithmeticText(a: AxisArithmetic): string {
   return `(${inner})/${a.stride} + 1 ${equalsValue(a.exact)}`;
 }
 
+/** Height and width arithmetic of a window sliding over an H×W input. */
+export function slidingAxes(h: number, w: number, window: readonly [number, number], stride: readonly [number, number],
+  pad: readonly [number, number] | null): AxisArithmetic[] {
+  return [
+    axisArithmetic('height', h, pad?.[0] ?? 0, window[0], stride[0], pad !== null),
+    axisArithmetic('width', w, pad?.[1] ?? 0, window[1], stride[1], pad !== null),
+  ];
+}
+
 /** One formula when both axes read the same, else both named. */
-function axesFormula(axes: readonly AxisArithmetic[]): string {
+export function axesFormula(axes: readonly AxisArithmetic[]): string {
   const [h, w] = axes.map(arithmeticText);
   return h === w ? h : `height ${h}; width ${w}`;
 }
 
-export function inferLayer(layer: LayerSpec, input: Shape): LayerShape {
-  const size = elements(input);
-  const isMap = input.length === 3;
-  switch (layer.kind) {
-    case 'conv': {
-      if (!isMap) return unknown({ kind: 'needs-feature-map' });
-      const [c, h, w] = input;
-      const params = layer.filters * c * layer.kernel[0] * layer.kernel[1] + (layer.bias ? layer.filters : 0);
-      const axes = [
-        axisArithmetic('height', h, layer.pad[0], layer.kernel[0], layer.stride[0], true),
-        axisArithmetic('width', w, layer.pad[1], layer.kernel[1], layer.stride[1], true),
-      ];
-      const formula = axesFormula(axes);
-      if (axes.some((a) => a.output < 1)) return { ...unknown({ kind: 'window-too-large', axes }), params, axes, formula };
-      const [oh, ow] = axes.map((a) => a.output);
-      const positions = oh * ow;
-      const macs = layer.filters * c * layer.kernel[0] * layer.kernel[1] * positions;
-      const paddedSize = (h + 2 * layer.pad[0]) * (w + 2 * layer.pad[1]);
-      return withProblem({
-        output: [layer.filters, oh, ow],
-        params,
-        flops: 2 * macs + (layer.bias ? layer.filters * positions : 0),
-        activationBytes: F32 * layer.filters * positions,
-        im2colReplication: (layer.kernel[0] * layer.kernel[1] * positions) / paddedSize,
-        formula,
-        axes,
-      });
-    }
-    case 'maxpool':
-    case 'avgpool': {
-      if (!isMap) return unknown({ kind: 'needs-feature-map' });
-      const [c, h, w] = input;
-      const axes = [
-        axisArithmetic('height', h, 0, layer.window[0], layer.stride[0], false),
-        axisArithmetic('width', w, 0, layer.window[1], layer.stride[1], false),
-      ];
-      const formula = axesFormula(axes);
-      if (axes.some((a) => a.output < 1)) return { ...unknown({ kind: 'window-too-large', axes }), axes, formula };
-      const [oh, ow] = axes.map((a) => a.output);
-      return withProblem({
-        output: [c, oh, ow],
-        params: 0,
-        flops: c * oh * ow * layer.window[0] * layer.window[1],
-        activationBytes: F32 * c * oh * ow,
-        formula,
-        axes,
-      });
-    }
-    case 'batchnorm':
-      if (!isMap) return unknown({ kind: 'needs-feature-map' });
-      return { output: input, params: 2 * input[0], flops: 2 * size, activationBytes: F32 * size, formula: `scale and shift for each of ${input[0]} channels` };
-    case 'dense': {
-      const params = size * layer.units + (layer.bias ? layer.units : 0);
-      return {
-        output: [layer.units],
-        params,
-        flops: 2 * size * layer.units + (layer.bias ? layer.units : 0),
-        activationBytes: F32 * layer.units,
-        formula: `${formatNumber(size)} → ${layer.units}: ${size}·${layer.units}${layer.bias ? ` + ${layer.units}` : ''} = ${params} parameters`,
-        ...(isMap && { problem: { kind: 'needs-vector' } as const }),
-      };
-    }
-    case 'flatten':
-      if (!isMap) return { output: input, params: 0, flops: 0, activationBytes: 0, problem: { kind: 'redundant-flatten' } };
-      return { output: [size], params: 0, flops: 0, activationBytes: 0, formula: `${input.join('·')} = ${size}` };
-    case 'relu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'dropout':
-      return { output: input, params: 0, flops: size, activationBytes: F32 * size };
-    case 'softmax':
-      return { output: input, params: 0, flops: 3 * size, activationBytes: F32 * size };
-  }
-}
-
-function unknown(problem: ShapeProblem): LayerShape {
+/** No output: the problem makes it unknowable. */
+export function unknownShape(problem: ShapeProblem): LayerShape {
   return { output: null, params: 0, flops: 0, activationBytes: 0, problem };
 }
 
-function withProblem(shape: LayerShape & { axes: readonly AxisArithmetic[] }): LayerShape {
+/** Flags a sliding-window shape whose last rows or columns no window reaches. */
+export function flagDropped(shape: LayerShape & { axes: readonly AxisArithmetic[] }): LayerShape {
   return shape.axes.some((a) => a.dropped > 0) ? { ...shape, problem: { kind: 'not-integral', axes: shape.axes } } : shape;
 }

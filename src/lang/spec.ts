@@ -15,38 +15,12 @@ export type ActivationKind = 'relu' | 'sigmoid' | 'tanh';
 export type LossKind = 'cross_entropy' | 'mse';
 export type OptimizerKind = 'sgd' | 'adam' | 'newton';
 
-interface LayerBase {
-  /** Zero-based line of the statement that declared the layer. */
-  readonly line: number;
-  /** Range of the whole statement (without the trailing comment). */
-  readonly range: Range;
-}
-
-export interface ConvLayer extends LayerBase {
-  readonly kind: 'conv';
-  readonly filters: number;
-  readonly kernel: readonly [number, number]; // [kh, kw]
-  readonly stride: readonly [number, number]; // [sh, sw]
-  readonly pad: readonly [number, number];    // [ph, pw], symmetric; `pad=same` resolved to (k-1)/2
-  readonly bias: boolean;
-}
-export interface PoolLayer extends LayerBase {
-  readonly kind: 'maxpool' | 'avgpool';
-  readonly window: readonly [number, number];
-  readonly stride: readonly [number, number]; // defaults to the window
-}
-export interface ActivationLayer extends LayerBase { readonly kind: ActivationKind }
-export interface FlattenLayer extends LayerBase { readonly kind: 'flatten' }
-export interface DenseLayer extends LayerBase { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
-export interface DropoutLayer extends LayerBase { readonly kind: 'dropout'; readonly p: number }
-export interface BatchNormLayer extends LayerBase { readonly kind: 'batchnorm'; readonly momentum: number; readonly epsilon: number }
-/** Softmax over the class vector. Followed by cross-entropy the engine fuses the two. */
-export interface SoftmaxLayer extends LayerBase { readonly kind: 'softmax' }
-
-export type LayerSpec =
-  | ConvLayer | PoolLayer | ActivationLayer | FlattenLayer | DenseLayer
-  | DropoutLayer | BatchNormLayer | SoftmaxLayer;
-export type LayerKind = LayerSpec['kind'];
+// Each layer kind declares its own spec in its module under src/layers; the union lives there.
+export type {
+  LayerBase, LayerSpec, LayerKind, ConvLayer, PoolLayer, GlobalAvgPoolLayer, ActivationLayer, FlattenLayer,
+  DenseLayer, DropoutLayer, BatchNormLayer, SoftmaxLayer,
+} from '../layers/index';
+import type { LayerSpec } from '../layers/index';
 
 /** Where training data comes from. Paths are already resolved against the model file's folder. */
 export type DataSpec =
@@ -93,13 +67,9 @@ export interface ModelSpec {
   readonly train: TrainSettings;
 }
 
-/** Everything the shape checker knows about one layer. */
-export interface LayerInfo {
-  readonly index: number;            // into ModelSpec.layers
-  readonly layer: LayerSpec;
-  /** Input shape; empty ([]) when unknown because of an error upstream. */
-  readonly input: Shape;
-  /** Output shape; null once an error upstream makes it unknowable. */
+/** What shape inference computes for one layer. */
+export interface LayerFigures {
+  /** Output shape; null once an error (here or upstream) makes it unknowable. */
   readonly output: Shape | null;
   readonly params: number;
   /** Forward multiply-adds ×2 for one example. */
@@ -110,6 +80,14 @@ export interface LayerInfo {
   readonly im2colReplication?: number;
   /** Human-readable arithmetic for the hover, e.g. "(28 + 2·2 − 5)/1 + 1 = 28". */
   readonly formula?: string;
+}
+
+/** Everything the shape checker knows about one layer. */
+export interface LayerInfo extends LayerFigures {
+  readonly index: number;            // into ModelSpec.layers
+  readonly layer: LayerSpec;
+  /** Input shape; empty ([]) when unknown because of an error upstream. */
+  readonly input: Shape;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -2,6 +2,12 @@
 // Offsets are UTF-16 code units, as in VS Code and LSP, which is what JavaScript string indices are.
 
 import type { Position, Range, TextEdit } from './spec';
+import type { Statement } from './syntax';
+
+/** "conv (line 5)": how messages name a statement. */
+export function where(statement: Statement): string {
+  return `${statement.keyword.text} (line ${statement.firstLine + 1})`;
+}
 
 export function pos(line: number, character: number): Position {
   return { line, character };

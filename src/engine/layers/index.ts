@@ -1,32 +1,32 @@
-// Builds a layer object from its spec.
+// Builds engine layers from their specs through the layer kinds' definitions (src/layers): the
+// network hands each definition a BuildContext that allocates named tensors on the backend.
 
 import type { Backend } from '../backend';
-import type { LayerSpec } from '../../lang/spec';
-import { ActivationFn } from './activation';
-import { BatchNorm } from './batchnorm';
-import { Conv2d } from './conv';
-import { Dense } from './dense';
-import { Dropout } from './dropout';
-import { Flatten } from './flatten';
-import { LayerError, type Layer } from './layer';
-import { Pool2d } from './pool';
-import { Softmax } from './softmax';
+import type { LayerSpec, Shape } from '../../lang/spec';
+import { findLayerDefinition, type BuildContext } from '../../layers/index';
+import { LayerError, type Layer, type Param, type StateBuffer } from './layer';
 
-export function createLayer(backend: Backend, spec: LayerSpec, index: number, inputShape: readonly number[], maxBatch: number): Layer {
-  switch (spec.kind) {
-    case 'conv': return new Conv2d(backend, index, spec, inputShape);
-    case 'maxpool': case 'avgpool': return new Pool2d(backend, index, spec, inputShape, maxBatch);
-    case 'relu': case 'sigmoid': case 'tanh': return new ActivationFn(backend, index, spec, inputShape);
-    case 'flatten': return new Flatten(backend, index, spec, inputShape);
-    case 'dense': return new Dense(backend, index, spec, inputShape);
-    case 'dropout': return new Dropout(backend, index, spec, inputShape, maxBatch);
-    case 'batchnorm': return new BatchNorm(backend, index, spec, inputShape, maxBatch);
-    case 'softmax': return new Softmax(backend, index, spec, inputShape);
-    default: {
-      const unknown: never = spec;
-      throw new LayerError(null, index, `layer ${index}: unknown layer kind ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
-    }
+export function createLayer(backend: Backend, spec: LayerSpec, index: number, inputShape: Shape, maxBatch: number): Layer {
+  const definition = findLayerDefinition(spec.kind);
+  if (!definition) {
+    throw new LayerError(null, index, `layer ${index}: unknown layer kind ${JSON.stringify((spec as { kind?: unknown }).kind)}`);
   }
+  return definition.create(buildContext(backend, spec, index, inputShape, maxBatch), spec);
 }
 
-export { LayerError, shapeSize, type StateBuffer, type Layer, type Param, type Pass } from './layer';
+function buildContext(backend: Backend, spec: LayerSpec, index: number, inputShape: Shape, maxBatch: number): BuildContext {
+  const name = (suffix: string) => `layers.${index}.${suffix}`;
+  return {
+    backend, index, inputShape, maxBatch,
+    param(suffix, shape, init): Param {
+      const length = shape.reduce((a, b) => a * b, 1);
+      return { name: name(suffix), shape, length, value: backend.zeros(length), grad: backend.zeros(length), init };
+    },
+    buffer(suffix, length, initial): StateBuffer {
+      return { name: name(suffix), length, tensor: backend.zeros(length), initial };
+    },
+    error: (message) => new LayerError(spec, index, message),
+  };
+}
+
+export { LayerError, type StateBuffer, type Layer, type Param, type Pass } from './layer';

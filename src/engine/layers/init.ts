@@ -1,18 +1,19 @@
 // Initial weights, drawn on the host from the seeded Rng so every backend starts from the same
-// numbers: He normal (std √(2/fan_in)) for a conv/dense layer followed by relu, Xavier/Glorot normal
-// (std √(2/(fan_in + fan_out))) otherwise; biases and beta 0, batch-norm gamma 1.
-// Draw order: layer by layer, weights only, in index order.
+// numbers. Each parameter declares its rule (src/layers): 'fan' weights are He normal
+// (std √(2/fan_in)) when a relu follows the layer, Xavier/Glorot normal (std √(2/(fan_in + fan_out)))
+// otherwise; 'zeros' and 'ones' draw nothing. Draw order: layer by layer, parameters in order.
 
 import type { ActivationKind, LayerSpec } from '../../lang/spec';
+import { layerDefinition } from '../../layers/index';
 import { Rng } from '../random';
 import type { Layer } from './layer';
 
-/** The activation applied to a layer's output before the next weighted layer, if any. */
+/** The activation applied to a layer's output before the next weighted layer (or softmax), if any. */
 export function followingActivation(layers: readonly LayerSpec[], index: number): ActivationKind | null {
   for (let i = index + 1; i < layers.length; i++) {
-    const kind = layers[i].kind;
-    if (kind === 'relu' || kind === 'sigmoid' || kind === 'tanh') return kind;
-    if (kind === 'conv' || kind === 'dense' || kind === 'softmax') return null;
+    const role = layerDefinition(layers[i].kind).role;
+    if (role === 'activation') return layers[i].kind as ActivationKind;
+    if (role === 'weighted' || role === 'softmax') return null;
   }
   return null;
 }
@@ -30,9 +31,8 @@ export function initialValues(layers: readonly Layer[], specs: readonly LayerSpe
   for (const layer of layers) {
     for (const param of layer.params) {
       const data = new Float64Array(param.length);
-      if (layer.spec.kind === 'batchnorm') {
-        if (param.name.endsWith('.weight')) data.fill(1);
-      } else if (param.name.endsWith('.weight')) {
+      if (param.init === 'ones') data.fill(1);
+      else if (param.init === 'fan') {
         const { fanIn, fanOut } = fans(param.shape);
         const std = followingActivation(specs, layer.index) === 'relu' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
         for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;

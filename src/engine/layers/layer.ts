@@ -1,10 +1,11 @@
 // What every layer is to the network: a pure function of (input, output, output gradient) on top of
 // the Backend interface, plus the tensors it owns. Keeping forward and backward as clean functions of
 // their operands is what lets a Jacobian-vector product (simpleNN's Gauss-Newton) be added per layer
-// later without touching the network.
+// later without touching the network. The layer kinds themselves live in src/layers.
 
-import type { Backend, Tensor } from '../backend';
+import type { Tensor } from '../backend';
 import type { LayerSpec, Shape } from '../../lang/spec';
+import type { ParamInit } from '../../layers/index';
 
 /** One batch going through the network. */
 export interface Pass {
@@ -23,6 +24,8 @@ export interface Param {
   readonly length: number;
   readonly value: Tensor;
   readonly grad: Tensor;
+  /** How its initial values are drawn (init.ts). */
+  readonly init: ParamInit;
 }
 
 /** Persistent non-learnable state saved with the weights, e.g. `layers.2.running_mean`. */
@@ -52,16 +55,6 @@ export interface Layer {
   backward(x: Tensor, y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void;
 }
 
-/** Elements of one example of this shape. */
-export function shapeSize(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Rows of the d × (N·H·W) matrix (channels or features) and the elements per row per example. */
-export function rowsAndSpatial(shape: Shape): { rows: number; spatial: number } {
-  return { rows: shape[0], spatial: shapeSize(shape) / shape[0] };
-}
-
 /** A bad model or call, with the layer it concerns, so messages can point at the source line. */
 export class LayerError extends Error {
   constructor(readonly layer: LayerSpec | null, readonly index: number | null, message: string) {
@@ -70,13 +63,3 @@ export class LayerError extends Error {
   }
 }
 
-/** Allocates a named parameter with its gradient. */
-export function makeParam(backend: Backend, index: number, suffix: string, shape: readonly number[]): Param {
-  const length = shape.reduce((a, b) => a * b, 1);
-  return { name: `layers.${index}.${suffix}`, shape, length, value: backend.zeros(length), grad: backend.zeros(length) };
-}
-
-/** Per-layer dropout seed: the step's seed mixed with the layer index, so layers drop different units. */
-export function layerSeed(stepSeed: number, index: number): number {
-  return (stepSeed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
-}

@@ -28,3 +28,4 @@ export const flatten = { kind: 'flatten' } as const;
 export const softmax = { kind: 'softmax' } as const;
 export const dropout = (p: number) => ({ kind: 'dropout', p }) as const;
 export const batchnorm = { kind: 'batchnorm', momentum: 0.1, epsilon: 1e-5 } as const;
+export const globalavgpool = { kind: 'globalavgpool' } as const;

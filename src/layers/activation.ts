@@ -1,0 +1,48 @@
+// relu, sigmoid, tanh: element-wise; the backward pass uses the forward output.
+
+import { elements, F32 } from '../lang/shapes';
+import type { ActivationKind } from '../lang/spec';
+import type { Backend, Tensor } from '../engine/backend';
+import type { Layer, Pass } from '../engine/layers/layer';
+import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+
+export interface ActivationLayer extends LayerBase { readonly kind: ActivationKind }
+
+function activation(keyword: ActivationKind, doc: string): LayerDefinition<ActivationLayer> {
+  return {
+    statement: { keyword, category: 'layer', doc, params: [], snippet: keyword },
+    role: 'activation',
+    read: (_args, { line, range }) => ({ broken: false, layer: { line, range, kind: keyword } }),
+    infer: (_layer, input) => ({ output: input, params: 0, flops: elements(input), activationBytes: F32 * elements(input) }),
+    describe: () => '',
+    create: (ctx, layer) => new ActivationFn(ctx, layer),
+  };
+}
+
+export const relu = activation('relu', 'Rectified linear unit, max(0, x), element-wise.');
+export const sigmoid = activation('sigmoid', 'Logistic sigmoid, 1/(1 + e^−x), element-wise.');
+export const tanh = activation('tanh', 'Hyperbolic tangent, element-wise.');
+
+class ActivationFn implements Layer {
+  readonly index: number;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly params = [];
+  readonly buffers = [];
+  private readonly backend: Backend;
+  private readonly size: number;
+
+  constructor(ctx: BuildContext, readonly spec: ActivationLayer) {
+    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+    this.outputShape = ctx.inputShape;
+    this.size = elements(ctx.inputShape);
+  }
+
+  forward(x: Tensor, y: Tensor, pass: Pass): void {
+    this.backend.activationForward(this.spec.kind, x, y, this.size * pass.n);
+  }
+
+  backward(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
+    if (dx) this.backend.activationBackward(this.spec.kind, y, dy, dx, this.size * pass.n);
+  }
+}

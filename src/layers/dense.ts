@@ -1,0 +1,87 @@
+// dense: a fully connected layer on vectors (features × N), y = W·x + b with W out × in.
+
+import { formatNumber } from '../lang/format';
+import { elements, F32 } from '../lang/shapes';
+import type { Backend, Tensor } from '../engine/backend';
+import type { Layer, Param, Pass } from '../engine/layers/layer';
+import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { biasParam, MAX_UNITS } from './params';
+
+export interface DenseLayer extends LayerBase { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
+
+export const dense: LayerDefinition<DenseLayer> = {
+  statement: {
+    keyword: 'dense',
+    category: 'layer',
+    doc: 'Fully connected layer: every output is a weighted sum of all inputs (needs a vector input).',
+    snippet: 'dense ${1:10}',
+    aliases: ['linear', 'fc', 'fully_connected', 'full', 'affine'],
+    params: [
+      { name: 'units', doc: 'Number of outputs.', kind: 'integer', bounds: { min: 1, max: MAX_UNITS }, positional: true, required: true, snippet: 'units=${1:10}', aliases: ['out_features', 'outputs', 'size', 'neurons'] },
+      biasParam,
+    ],
+  },
+  role: 'weighted',
+  sizeParam: 'units',
+
+  read: (args, { line, range }) => ({
+    broken: false,
+    layer: { line, range, kind: 'dense', units: args.number('units', 1), bias: args.boolean('bias', true) },
+  }),
+
+  infer(layer, input) {
+    const size = elements(input);
+    const params = size * layer.units + (layer.bias ? layer.units : 0);
+    return {
+      output: [layer.units],
+      params,
+      flops: 2 * size * layer.units + (layer.bias ? layer.units : 0),
+      activationBytes: F32 * layer.units,
+      formula: `${formatNumber(size)} → ${layer.units}: ${size}·${layer.units}${layer.bias ? ` + ${layer.units}` : ''} = ${params} parameters`,
+      // Its output is still known (as if flattened), but the model is wrong.
+      ...(input.length === 3 && { problem: { kind: 'needs-vector' } as const }),
+    };
+  },
+
+  describe: (layer) => `${layer.units}${layer.bias ? '' : ' no bias'}`,
+  paramBreakdown: (layer, input) => ` (${elements(input)}·${layer.units}${layer.bias ? ` + ${layer.units}` : ''})`,
+  create: (ctx, layer) => new Dense(ctx, layer),
+};
+
+class Dense implements Layer {
+  readonly index: number;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly params: readonly Param[];
+  readonly buffers = [];
+  readonly weight: Param;
+  readonly bias: Param | null;
+  private readonly backend: Backend;
+  private readonly inputs: number;
+
+  constructor(ctx: BuildContext, readonly spec: DenseLayer) {
+    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+    // A C×1×1 map has the same d × N layout as a vector of C, so it needs no flatten.
+    if (ctx.inputShape.length === 3 && ctx.inputShape[1] * ctx.inputShape[2] !== 1) {
+      throw ctx.error(`input is a ${ctx.inputShape.join('×')} feature map; add \`flatten\` before dense`);
+    }
+    this.inputs = elements(ctx.inputShape);
+    this.outputShape = [spec.units];
+    this.weight = ctx.param('weight', [spec.units, this.inputs], 'fan');
+    this.bias = spec.bias ? ctx.param('bias', [spec.units], 'zeros') : null;
+    this.params = this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+
+  forward(x: Tensor, y: Tensor, pass: Pass): void {
+    const out = this.spec.units;
+    this.backend.gemm(this.weight.value, x, y, out, pass.n, this.inputs);
+    if (this.bias) this.backend.addBias(y, this.bias.value, out, pass.n);
+  }
+
+  backward(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
+    const out = this.spec.units, n = pass.n;
+    this.backend.gemm(dy, x, this.weight.grad, out, this.inputs, n, { transB: true });   // dW = Δ·xᵀ
+    if (this.bias) this.backend.biasGrad(dy, this.bias.grad, out, n);
+    if (dx) this.backend.gemm(this.weight.value, dy, dx, this.inputs, n, out, { transA: true }); // dx = Wᵀ·Δ
+  }
+}

@@ -1,0 +1,51 @@
+// softmax over the class vector. With cross-entropy the network fuses a final softmax into the loss
+// (softmaxCrossEntropy), so this layer runs only before MSE or in the middle of a model.
+
+import { elements, F32 } from '../lang/shapes';
+import type { Backend, Tensor } from '../engine/backend';
+import type { Layer, Pass } from '../engine/layers/layer';
+import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+
+export interface SoftmaxLayer extends LayerBase { readonly kind: 'softmax' }
+
+export const softmax: LayerDefinition<SoftmaxLayer> = {
+  statement: {
+    keyword: 'softmax',
+    category: 'layer',
+    doc: 'Turns the last layer\'s outputs into class probabilities; with cross-entropy the two are fused.',
+    snippet: 'softmax',
+    aliases: ['softmax2d', 'logsoftmax'],
+    params: [],
+  },
+  role: 'softmax',
+  read: (_args, { line, range }) => ({ broken: false, layer: { line, range, kind: 'softmax' } }),
+  // Exponential, sum and division per element.
+  infer: (_layer, input) => ({ output: input, params: 0, flops: 3 * elements(input), activationBytes: F32 * elements(input) }),
+  describe: () => '',
+  create: (ctx, layer) => new Softmax(ctx, layer),
+};
+
+class Softmax implements Layer {
+  readonly index: number;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly params = [];
+  readonly buffers = [];
+  private readonly backend: Backend;
+
+  constructor(ctx: BuildContext, readonly spec: SoftmaxLayer) {
+    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+    if (ctx.inputShape.length === 3 && ctx.inputShape[1] * ctx.inputShape[2] !== 1) {
+      throw ctx.error(`needs a vector, got a ${ctx.inputShape.join('×')} feature map; add \`flatten\` first`);
+    }
+    this.outputShape = ctx.inputShape;
+  }
+
+  forward(x: Tensor, y: Tensor, pass: Pass): void {
+    this.backend.softmaxForward(x, y, this.inputShape[0], pass.n);
+  }
+
+  backward(_x: Tensor, y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
+    if (dx) this.backend.softmaxBackward(y, dy, dx, this.inputShape[0], pass.n);
+  }
+}
