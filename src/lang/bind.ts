@@ -50,7 +50,13 @@ export function bindArguments(statement: Statement, info: StatementInfo, ctx: Va
       value = arg.value;
       if (!param) {
         broken = true;
-        report({ range: arg.range, code: 'too-many-arguments', message: `${where(statement)}: unexpected \`${arg.value.text}\`; ${positionalUsage(info)}`, fixes: [removeArg()] });
+        // `kernel154` is most likely `kernel=154` with the `=` missing.
+        const setting = missingEquals(info, arg.value.text);
+        report({
+          range: arg.range, code: 'too-many-arguments',
+          message: `${where(statement)}: unexpected \`${arg.value.text}\`; ${setting ? `did you mean \`${setting}\`? ` : ''}${positionalUsage(info)}`,
+          fixes: setting ? [{ title: `Change to \`${setting}\``, edits: [replace(arg.range, setting)] }, removeArg()] : [removeArg()],
+        });
         return;
       }
     } else {
@@ -124,6 +130,15 @@ function unknownParameter(statement: Statement, info: StatementInfo, key: string
     : `${where(statement)}: unknown parameter \`${key}\`${elsewhere}; ${known}`;
   const fixes: Fix[] = guess ? [{ title: `Change to \`${guess}\``, edits: [replace(keyRange, guess)] }] : [removeArg()];
   return { range: keyRange, code: 'unknown-parameter', message, fixes };
+}
+
+/** `kernel154` → `kernel=154` when the word before the digits names one of the statement's parameters. */
+function missingEquals(info: StatementInfo, text: string): string | undefined {
+  const m = /^([A-Za-z_]+)(\d.*)$/.exec(text);
+  if (!m) return undefined;
+  const word = m[1].toLowerCase();
+  const param = info.params.find((p) => p.name === word || p.aliases?.includes(word));
+  return param && `${param.name}=${m[2]}`;
 }
 
 /** The argument plus the space before it, so removing it leaves tidy text. */

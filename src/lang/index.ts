@@ -35,6 +35,8 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** Folder of the model file; relative data paths resolve against it (pure string join — no fs access). */
   readonly baseDir?: string;
+  /** The user's home folder: data paths written `~/…` resolve against it (without it they are an error). */
+  readonly homeDir?: string;
   /** Budget for memory diagnostics, bytes (default 1 GiB of params + activations at the train batch size). */
   readonly memoryBudgetBytes?: number;
 }
@@ -42,7 +44,7 @@ export interface AnalyzeOptions {
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const lines = splitLines(text);
   const parsed = parseLines(lines);
-  const model = buildModel(parsed.tree, lines, { baseDir: options.baseDir });
+  const model = buildModel(parsed.tree, lines, { baseDir: options.baseDir, homeDir: options.homeDir });
   const shapes = checkShapes(model.layers, model.spec.input, model.input?.statement ?? null, lines);
   const diagnostics = [
     ...parsed.diagnostics,

@@ -80,10 +80,13 @@ export function buildModel(tree: SyntaxTree, lines: readonly string[], ctx: Valu
   }
 
   const settings = trainSettings(train);
-  const dataset = settings.data.kind === 'mnist' || settings.data.kind === 'cifar10' ? KNOWN_DATASETS[settings.data.kind] : null;
+  // Without a `train` statement no data set was chosen, so nothing is checked against one (training
+  // then uses the defaults, and says so).
+  const dataset = train && (settings.data.kind === 'mnist' || settings.data.kind === 'cifar10') ? KNOWN_DATASETS[settings.data.kind] : null;
   const inputShape = input && !input.bound.broken ? shapeValue(input.bound.values.get('shape')) : null;
 
-  if (!input) diagnostics.push(missingInput(tree, lines, dataset?.shape ?? null));
+  // A file with nothing in it yet (new, or only comments) is not an error.
+  if (!input && tree.statements.length > 0) diagnostics.push(missingInput(tree, lines, dataset?.shape ?? null));
   if (input && inputShape) {
     const mismatch = inputMismatch(input.statement, input.bound, inputShape, settings.data, dataset?.shape ?? null, train);
     if (mismatch) diagnostics.push(mismatch);

@@ -96,17 +96,29 @@ function windowTooLarge(entry: LayerEntry, input: Shape, axes: readonly AxisArit
   // A padded window is a conv kernel: more padding makes it fit. Pooling has no padding: pool the whole map.
   if (axes[0].padded) {
     const padded = axes.map((a) => a.size + 2 * a.pad).join('×');
+    // A smaller kernel first: padding a map far beyond its size is rarely what was meant.
+    const kernel = axes.map((a) => (a.output >= 1 ? a.window : kernelThatFits(a)));
+    const withKernel = axes.map((a, i) => axisArithmetic(a.axis, a.size, a.pad, kernel[i], a.stride, true).output);
     const pad = axes.map((a) => (a.output >= 1 ? a.pad : leastPadThatFits(a)));
-    const result = axes.map((a, i) => axisArithmetic(a.axis, a.size, pad[i], a.window, a.stride, true).output);
+    const withPad = axes.map((a, i) => axisArithmetic(a.axis, a.size, pad[i], a.window, a.stride, true).output);
     return {
       message: `${where(entry.statement)}: kernel ${window} is larger than the padded input ${padded}, so there is no output: ${arithmetic}`,
-      fixes: [setParamFix(entry, 'pad', pairText(pad), `output ${result.join('×')}`)],
+      fixes: [
+        setParamFix(entry, 'kernel', pairText(kernel), `output ${withKernel.join('×')}`),
+        setParamFix(entry, 'pad', pairText(pad), `output ${withPad.join('×')}`),
+      ],
     };
   }
   return {
     message: `${where(entry.statement)}: the ${window} window is larger than the ${h}×${w} input, so there is no output: ${arithmetic}`,
     fixes: [setParamFix(entry, 'window', pairText([h, w]), 'pools the whole map')],
   };
+}
+
+/** The largest of the usual kernel sizes (7, 5, 3) that fits the padded axis, else the axis itself. */
+function kernelThatFits(a: AxisArithmetic): number {
+  const room = a.size + 2 * a.pad;
+  return [7, 5, 3].find((k) => k < a.window && k <= room) ?? room;
 }
 
 /** The least padding that lets the window fit, preferring one that also makes the output integral. */
@@ -124,27 +136,49 @@ interface Proposal {
   readonly param: 'pad' | 'stride' | 'window';
   readonly value: readonly [number, number];
   readonly output: readonly [number, number];
+  /** Pooling without a written stride: the new window keeps today's stride, so it is written too. */
+  readonly keepStride?: readonly [number, number];
 }
 
 function notIntegral(entry: LayerEntry, input: Shape, all: readonly AxisArithmetic[]): { code: string; message: string; fixes?: Fix[] } {
   const bad = all.filter((a) => a.dropped > 0);
   // A padded window is a conv kernel (fix the padding or stride); otherwise a pooling window.
   const isConv = all[0].padded;
+  // Ranked by what a person most likely meant. A stride longer than the window is never offered:
+  // it skips inputs, which is worse than the rows it would save.
   const proposals = isConv
     ? [propose(all, 'pad', padCandidate), propose(all, 'stride', strideCandidate)]
     : entry.written.has('stride')
       ? [propose(all, 'window', windowCandidate), propose(all, 'stride', strideCandidate)]
-      // The stride follows the window when not written: a new window must divide the input.
-      : [propose(all, 'window', tilingWindowCandidate, true), propose(all, 'stride', strideCandidate)];
+      // The stride follows the window when not written: a new window must divide the input; when
+      // none near does, a window that fits today's stride (overlapping), with the stride written.
+      : [propose(all, 'window', tilingWindowCandidate, true) ?? keepingStride(propose(all, 'window', windowCandidate), all),
+        propose(all, 'stride', strideCandidate)];
   const found = proposals.filter((p): p is Proposal => p !== null);
 
-  const suggestion = found.length > 0 ? ` — ${found.map((p) => `${p.param}=${pairText(p.value)} would give ${p.output.join('×')}`).join(', ')}` : '';
-  const fixes = found.map((p) => setParamFix(entry, p.param, pairText(p.value), `output ${p.output.join('×')}`));
+  const text = (p: Proposal) => `${p.param}=${pairText(p.value)}${p.keepStride ? ` stride=${pairText(p.keepStride)}` : ''}`;
+  const suggestion = found.length > 0 ? ` — ${found.map((p) => `${text(p)} would give ${p.output.join('×')}`).join(', ')}` : '';
+  const fixes = found.map((p) => p.keepStride
+    ? withStride(setParamFix(entry, p.param, pairText(p.value), `output ${p.output.join('×')}`), entry, p.keepStride)
+    : setParamFix(entry, p.param, pairText(p.value), `output ${p.output.join('×')}`));
   const lead = isConv ? '' : `the ${formatShape(all.map((a) => a.window))} window with stride ${pairText(all.map((a) => a.stride))} does not tile the ${input[1]}×${input[2]} input: `;
   return {
     code: isConv ? 'conv-non-integer-output' : 'pool-window-not-tiling',
     message: `${where(entry.statement)}: ${lead}output ${fractionText(bad)}; ${droppedText(bad)}${suggestion}`,
     ...(fixes.length > 0 && { fixes }),
+  };
+}
+
+function keepingStride(p: Proposal | null, axes: readonly AxisArithmetic[]): Proposal | null {
+  return p && { ...p, keepStride: [axes[0].stride, axes[1].stride] };
+}
+
+/** Adds `stride=S` to a window fix, so the stride stays what it was. */
+function withStride(fix: Fix, entry: LayerEntry, stride: readonly [number, number]): Fix {
+  const value = pairText(stride);
+  return {
+    title: fix.title.replace(/^Use (window=\S+)/, `Use $1 stride=${value}`),
+    edits: [...fix.edits, insert(entry.statement.range.end, ` stride=${value}`)],
   };
 }
 
@@ -202,7 +236,7 @@ const padCandidate: Candidate = (a) =>
   nearest(a.pad, a.stride, 0, (p) => spanOf(a, p) >= 0 && spanOf(a, p) % a.stride === 0, (p) => spanOf(a, p) / a.stride + 1, a.exact);
 
 const strideCandidate: Candidate = (a) =>
-  nearest(a.stride, a.stride, 1, (s) => spanOf(a) % s === 0, (s) => spanOf(a) / s + 1, a.exact);
+  nearest(a.stride, a.stride, 1, (s) => s <= a.window && spanOf(a) % s === 0, (s) => spanOf(a) / s + 1, a.exact);
 
 const windowCandidate: Candidate = (a) =>
   nearest(a.window, a.stride, 2, (k) => k <= a.size && spanOf(a, 0, k) % a.stride === 0, (k) => spanOf(a, 0, k) / a.stride + 1, a.exact);

@@ -30,6 +30,8 @@ export type Parsed = { readonly ok: true; readonly value: Value } | { readonly o
 export interface ValueContext {
   /** Folder that relative data paths are resolved against. */
   readonly baseDir?: string;
+  /** The user's home folder, for data paths written `~/…` (unknown: such paths are an error). */
+  readonly homeDir?: string;
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -175,7 +177,9 @@ function data(param: ParamInfo, text: string, ctx: ValueContext): Parsed {
   const kind = colon < 0 ? text : text.slice(0, colon);
   const rest = colon < 0 ? '' : text.slice(colon + 1);
   const usage = 'mnist, idx:DIR, cifar10:DIR or libsvm:TRAIN[,TEST]';
-  const at = (p: string) => resolvePath(ctx.baseDir, p);
+  const at = (p: string) => resolvePath(ctx.baseDir, p, ctx.homeDir);
+  const home = homeProblem(rest, ctx);
+  if (home) return fail('invalid-value', home);
   switch (kind) {
     case 'mnist':
       if (colon >= 0) return fail('invalid-value', `\`mnist\` is built in and takes no path; for MNIST files on disk write idx:${rest || 'DIR'}`, rest ? `idx:${rest}` : 'mnist');
@@ -198,11 +202,22 @@ function data(param: ParamInfo, text: string, ctx: ValueContext): Parsed {
   }
 }
 
+/** Why a `~` path cannot be read, if it cannot: `~user/…` is not expanded, and `~/…` needs the home folder. */
+function homeProblem(paths: string, ctx: ValueContext): string | undefined {
+  for (const path of paths.split(',')) {
+    if (!path.startsWith('~')) continue;
+    if (!/^~([\\/]|$)/.test(path)) return `\`${path}\`: only \`~/\` (your home folder) is expanded, not \`~user\`; write the full path`;
+    if (!ctx.homeDir) return `\`${path}\`: the home folder is not known here, so \`~\` cannot be expanded; write the full path`;
+  }
+  return undefined;
+}
+
 /**
  * Resolves `path` against `baseDir` by string manipulation only (the language never touches the
  * file system). Absolute paths and paths without a base are returned as written.
  */
-export function resolvePath(baseDir: string | undefined, path: string): string {
+export function resolvePath(baseDir: string | undefined, path: string, homeDir?: string): string {
+  if (homeDir && /^~([\\/]|$)/.test(path)) return resolvePath(homeDir, path.slice(1).replace(/^[\\/]/, '') || '.');
   if (!baseDir || /^([a-zA-Z]:[\\/]|[\\/]|~)/.test(path)) return path;
   const sep = baseDir.includes('\\') && !baseDir.includes('/') ? '\\' : '/';
   const root = /^([a-zA-Z]:)?[\\/]*/.exec(baseDir)![0];

@@ -22,7 +22,7 @@ export const conv: LayerDefinition<ConvLayer> = {
   statement: {
     keyword: 'conv',
     category: 'layer',
-    doc: 'Convolution: `filters` kernels of size K×K slide over the input with the given stride and zero padding.',
+    doc: 'Convolution: learned filters, as many as `filters` and each `kernel` high and wide, slide over the input with the given `stride` and zero `pad`.',
     snippet: 'conv ${1:8} kernel=${2:3}',
     aliases: ['conv2d', 'convolution', 'convolve'],
     params: [

@@ -113,10 +113,10 @@ const CASES: Record<DiagnosticCode, Case> = {
     fixed: `# a model\n  input 3x32x32\n  ${TAIL}train data=cifar10:data\n`,
   },
   'input-mismatch': {
-    text: `input 3x32x32\n${TAIL}`,
+    text: `input 3x32x32\n${TAIL}train data=mnist\n`,
     range: [0, 6, 0, 13],
     message: "input (line 1): input 3×32×32 differs from mnist's examples, which are 1×28×28",
-    fixed: `input 1x28x28\n${TAIL}`,
+    fixed: `input 1x28x28\n${TAIL}train data=mnist\n`,
   },
   'input-not-first': {
     text: `flatten\n${HEAD}dense 10\n`,
@@ -142,7 +142,7 @@ const CASES: Record<DiagnosticCode, Case> = {
     range: [1, 0, 1, 4],
     message: 'conv (line 2): kernel 5×5 is larger than the padded input 3×3, so there is no output: output height and width (3 + 2·0 − 5)/1 + 1 = −1',
     related: [[0, 0, 0, 11], 'input (line 1) produces the 1×3×3 input'],
-    fixed: 'input 1x3x3\nconv 2 kernel=5 pad=1\nflatten\ndense 10\ntrain data=idx:d',
+    fixed: 'input 1x3x3\nconv 2 kernel=3\nflatten\ndense 10\ntrain data=idx:d',
   },
   'conv-non-integer-output': {
     text: `${HEAD}conv 6 kernel=5\nmaxpool 2\nconv 16 kernel=5 stride=2\n${TAIL}`,
@@ -178,10 +178,10 @@ const CASES: Record<DiagnosticCode, Case> = {
     fixed: `${HEAD}flatten\ndense 10\n`,
   },
   'output-not-vector': {
-    text: `${HEAD}conv 4 kernel=5\nsoftmax\n`,
+    text: `${HEAD}conv 4 kernel=5\nsoftmax\ntrain data=mnist\n`,
     range: [2, 0, 2, 7],
     message: 'softmax (line 3): the model ends with a 4×24×24 feature map, but the loss needs one score per class (10 for mnist); end with `flatten` and `dense 10`',
-    fixed: `${HEAD}conv 4 kernel=5\nflatten\ndense 10\nsoftmax\n`,
+    fixed: `${HEAD}conv 4 kernel=5\nflatten\ndense 10\nsoftmax\ntrain data=mnist\n`,
   },
   'class-count-mismatch': {
     text: `${HEAD}flatten\ndense 12\nrelu\nsoftmax\ntrain data=mnist\n`,
@@ -233,6 +233,25 @@ describe('diagnostics', () => {
       assert.ok(!analyze(fixed, c.options).diagnostics.some((x) => x.code === code), `the fix leaves '${code}' in place`);
     });
   }
+
+  it('a parameter written without its `=` is offered back with it before "Remove it"', () => {
+    const text = `${HEAD}conv 6 kernel154\n${TAIL}`;
+    const d = only(analyze(text), 'too-many-arguments');
+    assert.match(d.message, /unexpected `kernel154`; did you mean `kernel=154`\?/);
+    assert.deepEqual(d.fixes!.map((f) => f.title), ['Change to `kernel=154`', 'Remove it']);
+    assert.equal(applyEdits(text, d.fixes![0].edits), `${HEAD}conv 6 kernel=154\n${TAIL}`);
+    assert.equal(only(analyze(`${HEAD}maxpool 2 stride3\n${TAIL}`), 'too-many-arguments').fixes![0].title, 'Change to `stride=3`');
+  });
+
+  it('a model without `train` has chosen no data set, so nothing is checked against one', () => {
+    for (const text of ['input 3x32x32\nflatten\ndense 10\n', 'input 1x28x28\nflatten\ndense 12\n', 'input 1x28x28\nconv 4 kernel=5\n']) {
+      const a = analyze(text);
+      assert.deepEqual(a.diagnostics, [], text);
+      assert.equal(a.classes, null);
+    }
+    // The same models with a data set chosen are checked.
+    assert.ok(analyze('input 3x32x32\nflatten\ndense 10\ntrain data=mnist').diagnostics.some((d) => d.code === 'input-mismatch'));
+  });
 
   it('every registered code has a case above', () => {
     assert.deepEqual(Object.keys(CASES).sort(), Object.keys(DIAGNOSTIC_CODES).sort());

@@ -48,6 +48,21 @@ describe('fixes for fractional outputs', () => {
       [['Use window=4 (output 12×12)', 'maxpool 4 stride=2'], ['Use stride=1 (output 24×24)', 'maxpool 3 stride=1']]);
   });
 
+  it('pooling that does not tile and has no dividing window near: an overlapping window keeping the stride, never a stride that skips inputs', () => {
+    check(`input 1x11x11\nmaxpool 2${TAIL}`, 'pool-window-not-tiling',
+      'maxpool (line 2): the 2×2 window with stride 2 does not tile the 11×11 input: output height and width (11 − 2)/2 + 1 = 5.5 are not integers; the last row and column are dropped — window=3 stride=2 would give 5×5, stride=1 would give 10×10',
+      [['Use window=3 stride=2 (output 5×5)', 'maxpool 3 stride=2'], ['Use stride=1 (output 10×10)', 'maxpool 2 stride=1']]);
+  });
+
+  it('a kernel larger than the map: a smaller usual kernel first, then padding', () => {
+    const text = `input 1x13x13\nconv 4 kernel=15${TAIL}`;
+    const d = only(analyze(text), 'window-too-large');
+    assert.deepEqual(d.fixes!.map((f) => f.title), ['Use kernel=7 (output 7×7)', 'Use pad=1 (output 1×1)']);
+    assert.equal(applyEdits(text, d.fixes![0].edits).split('\n')[1], 'conv 4 kernel=7');
+    const tiny = only(analyze(`input 1x2x2\nconv 4 kernel=3${TAIL}`), 'window-too-large');
+    assert.equal(tiny.fixes![0].title, 'Use kernel=2 (output 1×1)');
+  });
+
   it('keeps the output of a fractional layer (PyTorch floors) and checks the layers after it', () => {
     const a = analyze(`input 1x28x28\nconv 4 kernel=5 stride=3${TAIL}`);
     assert.deepEqual(a.layers.map((l) => l.output), [[4, 8, 8], [256], [10]]);

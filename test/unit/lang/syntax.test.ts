@@ -110,4 +110,9 @@ describe('syntax', () => {
     assert.equal(parse('# a\n   # b\n').tree.comments.length, 2);
     assert.equal(parse('# a\n   # b\n').tree.statements.length, 0);
   });
+
+  it('a new, empty or comment-only file has no diagnostics (no red error before anything is written)', () => {
+    for (const text of ['', '\n\n', '# my model\n', '  # a\n\n# b']) assert.deepEqual(analyze(text).diagnostics, [], JSON.stringify(text));
+    assert.deepEqual(codes(analyze('flatten\ndense 10')), ['missing-input']);
+  });
 });

@@ -19,6 +19,18 @@ describe('values', () => {
     assert.equal(resolvePath('models', '../data'), 'data');
   });
 
+  it('expands ~/ in data paths to the home folder, and refuses it clearly when the home folder is unknown', () => {
+    const data = (spec: string, homeDir?: string) => analyze(model(`data=${spec}`), { baseDir: '/m', homeDir });
+    assert.deepEqual(data('idx:~/mnist', '/home/ann').spec.train.data, { kind: 'idx', dir: '/home/ann/mnist' });
+    assert.deepEqual(data('cifar10:~', '/home/ann').spec.train.data, { kind: 'cifar10', dir: '/home/ann' });
+    assert.deepEqual(data('libsvm:~/a.txt,~/b.txt', 'C:\\Users\\ann').spec.train.data,
+      { kind: 'libsvm', train: 'C:\\Users\\ann\\a.txt', test: 'C:\\Users\\ann\\b.txt' });
+    const unknown = data('idx:~/mnist').diagnostics.find((d) => d.code === 'invalid-value');
+    assert.match(unknown!.message, /`~\/mnist`: the home folder is not known here, so `~` cannot be expanded; write the full path/);
+    const other = data('idx:~bob/mnist', '/home/ann').diagnostics.find((d) => d.code === 'invalid-value');
+    assert.match(other!.message, /only `~\/` \(your home folder\) is expanded, not `~user`/);
+  });
+
   it('reads every data spec form', () => {
     const data = (spec: string) => analyze(model(`data=${spec}`), { baseDir: '/m' }).spec.train.data;
     assert.deepEqual(data('mnist'), { kind: 'mnist' });
