@@ -12,6 +12,7 @@ export function hoverMarkdown(info: LayerInfo): string {
   const details = definition.describe(layer);
   const lines = [`**${layer.kind}** ${details} — ${formatShape(info.input)} → ${formatShape(info.output)}`, ''];
   if (info.formula) lines.push(`- size: \`${info.formula}\``);
+  if (info.provisional) lines.push(`- provisional: ${info.provisional.reason}`);
   if (info.output === null) {
     lines.push(info.input.length === 0 ? '- input shape unknown (an earlier line has an error)' : '- output unknown: see the error on this line');
     return lines.join('\n');

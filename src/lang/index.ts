@@ -15,6 +15,12 @@ export { parse } from './syntax';
 export * from './catalog';
 export { hoverMarkdown } from './hover';
 export { formatBytes, formatCount, formatShape } from './format';
+export { formatSI, plural } from './format';
+/** Reads one written value the way the language does (the CLI's --data, hover text for bounds). */
+export { describeBounds, parseValue } from './values';
+export { comparePositions } from './text';
+/** "Did you mean …?" for a misspelt name. */
+export { suggest } from './suggest';
 export { DIAGNOSTIC_CODES } from './codes';
 export type { DiagnosticCode } from './codes';
 

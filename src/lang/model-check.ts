@@ -15,7 +15,9 @@ export const DEFAULT_MEMORY_BUDGET = 1024 ** 3;
 export function modelOutput(model: BuiltModel, infos: readonly LayerInfo[]): Shape | null {
   if (model.unknownAfterLastLayer) return null;
   if (infos.length === 0) return model.spec.input;
-  return infos[infos.length - 1].output;
+  const last = infos[infos.length - 1];
+  // A provisional output is a guess: nothing is checked against it.
+  return last.provisional ? null : last.output;
 }
 
 export function checkClasses(model: BuiltModel, infos: readonly LayerInfo[], lines: readonly string[]): Diagnostic[] {

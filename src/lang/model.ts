@@ -25,8 +25,8 @@ export interface LayerEntry {
   readonly written: ReadonlyMap<string, WrittenArg>;
   /** Its arguments could not all be read, so its real output shape is unknown. */
   readonly broken: boolean;
-  /** An unreadable statement sits between this layer and the previous one (maybe a misspelt layer). */
-  readonly afterUnknown: boolean;
+  /** An unreadable statement between this layer and the previous one (maybe a misspelt layer, maybe one being typed). */
+  readonly afterUnknown: Statement | null;
 }
 
 export interface BuiltModel {
@@ -47,13 +47,13 @@ export function buildModel(tree: SyntaxTree, lines: readonly string[], ctx: Valu
   let input: { statement: Statement; bound: Bound } | null = null;
   let train: { statement: Statement; bound: Bound } | null = null;
   let loss: { statement: Statement; bound: Bound } | null = null;
-  let afterUnknown = false;
+  let afterUnknown: Statement | null = null;
 
   for (const statement of tree.statements) {
     const info = statementInfo(statement.keyword.text);
     if (!info) {
       diagnostics.push(unknownStatement(statement));
-      afterUnknown = true;
+      afterUnknown ??= statement;
       continue;
     }
     const bound = bindArguments(statement, info, ctx, diagnostics);
@@ -61,7 +61,7 @@ export function buildModel(tree: SyntaxTree, lines: readonly string[], ctx: Valu
       case 'layer': {
         const spec = layerSpec(info, statement, bound, diagnostics);
         layers.push({ spec: spec.layer, statement, written: bound.written, broken: bound.broken || spec.broken, afterUnknown });
-        afterUnknown = false;
+        afterUnknown = null;
         break;
       }
       case 'input':
@@ -110,7 +110,7 @@ export function buildModel(tree: SyntaxTree, lines: readonly string[], ctx: Valu
     layers,
     input: input && { statement: input.statement, written: input.bound.written },
     train: train && { statement: train.statement, written: train.bound.written },
-    unknownAfterLastLayer: afterUnknown,
+    unknownAfterLastLayer: afterUnknown !== null,
     dataset,
     diagnostics,
   };

@@ -1,7 +1,9 @@
 // Runs shape inference down the layer list and turns shape problems into diagnostics with the
-// arithmetic, the layer that produced the offending input, and fixes. Once a shape is unknowable
-// (an error, or an unreadable layer) later layers get no output and no further shape diagnostics,
-// so one mistake never cascades into a page of errors.
+// arithmetic, the layer that produced the offending input, and fixes. Past an unreadable line (an
+// unknown statement, or a layer whose arguments could not all be read) shapes keep flowing on a
+// stated assumption and are marked provisional, with no further shape diagnostics, so one mistake
+// never cascades into a page of errors and no shape vanishes while a line is being typed. Once a
+// shape is unknowable (a shape error) later layers get no output.
 
 import { layerDefinition } from '../layers/index';
 import { formatShape, plural } from './format';
@@ -26,27 +28,30 @@ export function checkShapes(layers: readonly LayerEntry[], input: Shape | null, 
   let current: Shape | null = input;
   // What produced the current shape: the `input` statement or the previous layer.
   let producer: Statement | null = inputStatement;
+  // The first line whose reading is a guess; every shape after it is provisional.
+  let provisional: LayerInfo['provisional'];
 
   for (let index = 0; index < layers.length; index++) {
     const entry = layers[index];
-    if (entry.afterUnknown) current = null;
     const layer = entry.spec;
+    if (entry.afterUnknown && !provisional) {
+      provisional = { line: entry.afterUnknown.firstLine, reason: `assuming line ${entry.afterUnknown.firstLine + 1} (\`${entry.afterUnknown.keyword.text}\`) is skipped` };
+    }
+    if (entry.broken && !provisional) {
+      provisional = { line: entry.statement.firstLine, reason: `assuming defaults for the unreadable arguments on line ${entry.statement.firstLine + 1}` };
+    }
     if (current === null) {
       infos.push({ index, layer, input: [], output: null, params: 0, flops: 0, activationBytes: 0 });
       continue;
     }
-    const info: MutableLayerInfo = { index, layer, input: current, output: null, params: 0, flops: 0, activationBytes: 0 };
-    // A layer with unreadable arguments has an unknown output: its numbers would be guesses.
-    if (!entry.broken) {
-      const shape = layerDefinition(layer.kind).infer(layer, current);
-      info.output = shape.output;
-      info.params = shape.params;
-      info.flops = shape.flops;
-      info.activationBytes = shape.activationBytes;
-      if (shape.im2colReplication !== undefined) info.im2colReplication = shape.im2colReplication;
-      if (shape.formula !== undefined) info.formula = shape.formula;
-      if (shape.problem) diagnostics.push(shapeDiagnostic(shape.problem, entry, current, producer, lines));
-    }
+    const shape = layerDefinition(layer.kind).infer(layer, current);
+    const info: MutableLayerInfo = {
+      index, layer, input: current, output: shape.output, params: shape.params, flops: shape.flops, activationBytes: shape.activationBytes,
+    };
+    if (shape.im2colReplication !== undefined) info.im2colReplication = shape.im2colReplication;
+    if (shape.formula !== undefined) info.formula = shape.formula;
+    if (provisional && shape.output) info.provisional = provisional;
+    else if (shape.problem) diagnostics.push(shapeDiagnostic(shape.problem, entry, current, producer, lines));
     infos.push(info);
     current = info.output;
     producer = entry.statement;

@@ -88,6 +88,13 @@ export interface LayerInfo extends LayerFigures {
   readonly layer: LayerSpec;
   /** Input shape; empty ([]) when unknown because of an error upstream. */
   readonly input: Shape;
+  /**
+   * The shapes hold only if an unreadable line is read the way shown: an unknown statement skipped,
+   * or a layer's unreadable arguments taken at their defaults. Set on that layer and every one after
+   * it; such layers get no shape diagnostics (one mistake never cascades), and editors show their
+   * shapes as provisional so nothing vanishes while a line is being typed.
+   */
+  readonly provisional?: { readonly line: number; readonly reason: string };
 }
 
 export type Severity = 'error' | 'warning' | 'info';

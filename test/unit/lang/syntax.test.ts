@@ -1,6 +1,6 @@
 // The parser: exact token ranges, continuation lines, quoting, spacing around '=', recovery.
 import assert from 'node:assert/strict';
-import { analyze, parse } from '../../../src/lang';
+import { analyze, hoverMarkdown, parse } from '../../../src/lang';
 import type { SettingArgument } from '../../../src/lang';
 import { codes, only, tuple } from './util';
 
@@ -82,15 +82,34 @@ describe('syntax', () => {
       [4, 'not-a-number'],
       [6, 'invalid-value'],
     ]);
-    // relu with stray arguments is unreadable, so shapes stop there without cascading errors.
-    assert.deepEqual(a.layers.map((l) => l.output), [[6, 24, 24], null, null, null, null, null, null]);
+    // relu with stray arguments is unreadable: shapes flow on with its defaults, marked provisional
+    // from there on, without cascading errors (conv 16 kernel=abc falls back to kernel 3).
+    assert.deepEqual(a.layers.map((l) => l.output), [[6, 24, 24], [6, 24, 24], [6, 12, 12], [16, 10, 10], [1600], [10], [10]]);
+    assert.deepEqual(a.layers.map((l) => l.provisional?.line ?? null), [null, 2, 2, 2, 2, 2, 2]);
+    assert.match(a.layers[1].provisional!.reason, /assuming defaults for the unreadable arguments on line 3/);
+    assert.equal(a.outputShape, null, 'a provisional output is not checked against the classes');
   });
 
-  it('an unknown statement hides later shapes instead of guessing', () => {
-    const a = analyze('input 1x28x28\nconv 6 kernel=5\nConv 16 kernel=5\nflatten\ndense 12');
+  it('an unknown statement: later shapes assume it is skipped, marked provisional, with no shape diagnostics', () => {
+    const a = analyze('input 1x28x28\nconv 6 kernel=5\nConv 16 kernel=5\nflatten\ndense 12\ntrain data=mnist');
     assert.deepEqual(codes(a), ['unknown-statement']);
-    assert.deepEqual(a.layers.map((l) => l.output), [[6, 24, 24], null, null]);
+    assert.deepEqual(a.layers.map((l) => l.output), [[6, 24, 24], [3456], [12]]);
+    assert.deepEqual(a.layers.map((l) => l.provisional?.reason ?? null), [null, 'assuming line 3 (`Conv`) is skipped', 'assuming line 3 (`Conv`) is skipped']);
     assert.equal(a.outputShape, null);
+    assert.match(hoverMarkdown(a.layers[1]), /- provisional: assuming line 3 \(`Conv`\) is skipped/);
+    // A provisional layer with a shape problem reports nothing: the problem may be the guess's.
+    assert.deepEqual(codes(analyze('input 1x28x28\nfoo\nconv 4 kernel=5 stride=2\nflatten\ndense 10')), ['unknown-statement']);
+  });
+
+  it('typing a new layer mid-model keeps every shape below it (provisional while the line is partial)', () => {
+    const lenet = ['input 1x28x28', 'conv 6 kernel=5 pad=2', 'relu', 'maxpool 2', '%', 'conv 16 kernel=5', 'relu', 'maxpool 2', 'flatten', 'dense 10'];
+    for (const partial of ['c', 'conv', 'conv 8', 'conv 8 kerne', 'conv 8 kernel=', 'conv 8 kernel=3', 'conv 8 kernel=3 pad=1']) {
+      const text = lenet.join('\n').replace('%', partial);
+      const a = analyze(text);
+      const shown = a.layers.filter((l) => l.output !== null).length;
+      assert.equal(shown, a.layers.length, `${partial}: every layer keeps a shape`);
+      assert.ok(a.layers.every((l) => l.output !== null), partial);
+    }
   });
 
   it('statements after an unknown one still get their own diagnostics', () => {
