@@ -2,9 +2,10 @@
 
 import { elements, F32 } from '../lang/shapes';
 import type { ActivationKind } from '../lang/spec';
-import type { Backend, Tensor } from '../engine/backend';
-import type { Layer, Pass } from '../engine/layers/layer';
+import type { Tensor } from '../engine/backend';
+import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 
 export interface ActivationLayer extends LayerBase { readonly kind: ActivationKind }
 
@@ -23,17 +24,12 @@ export const relu = activation('relu', 'Rectified linear unit, max(0, x), elemen
 export const sigmoid = activation('sigmoid', 'Logistic sigmoid, 1/(1 + e^−x), element-wise.');
 export const tanh = activation('tanh', 'Hyperbolic tangent, element-wise.');
 
-class ActivationFn implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class ActivationFn extends EngineLayer<ActivationLayer> {
   readonly outputShape: readonly number[];
-  readonly params = [];
-  readonly buffers = [];
-  private readonly backend: Backend;
   private readonly size: number;
 
-  constructor(ctx: BuildContext, readonly spec: ActivationLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: ActivationLayer) {
+    super(ctx, spec);
     this.outputShape = ctx.inputShape;
     this.size = elements(ctx.inputShape);
   }

@@ -5,9 +5,10 @@
 
 import { elements, F32 } from '../lang/shapes';
 import type { Shape } from '../lang/spec';
-import type { Backend, BatchNormTensors, Tensor } from '../engine/backend';
-import type { Layer, Param, Pass, StateBuffer } from '../engine/layers/layer';
+import type { BatchNormTensors, Tensor } from '../engine/backend';
+import type { Param, Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 
 export interface BatchNormLayer extends LayerBase { readonly kind: 'batchnorm'; readonly momentum: number; readonly epsilon: number }
 
@@ -45,15 +46,10 @@ export const batchnorm: LayerDefinition<BatchNormLayer> = {
   create: (ctx, layer) => new BatchNorm(ctx, layer),
 };
 
-class BatchNorm implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class BatchNorm extends EngineLayer<BatchNormLayer> {
   readonly outputShape: readonly number[];
-  readonly params: readonly Param[];
-  readonly buffers: readonly StateBuffer[];
   readonly gamma: Param;
   readonly beta: Param;
-  private readonly backend: Backend;
   private readonly tensors: BatchNormTensors;
   /** Channels or features, and the elements of each per example. */
   private readonly rows: number;
@@ -62,8 +58,9 @@ class BatchNorm implements Layer {
   /** Input gradient when batch norm is the first layer (the backend always writes one). */
   private discardedDx: Tensor | null = null;
 
-  constructor(private readonly ctx: BuildContext, readonly spec: BatchNormLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape, maxBatch: this.maxBatch } = ctx);
+  constructor(private readonly ctx: BuildContext, spec: BatchNormLayer) {
+    super(ctx, spec);
+    this.maxBatch = ctx.maxBatch;
     if (!(spec.epsilon > 0)) throw ctx.error(`epsilon must be > 0, got ${spec.epsilon}`);
     if (!(spec.momentum >= 0 && spec.momentum <= 1)) throw ctx.error(`momentum must be in [0, 1], got ${spec.momentum}`);
     this.outputShape = ctx.inputShape;

@@ -4,9 +4,10 @@ import { formatShape } from '../lang/format';
 import { axesFormula, F32, flagDropped, slidingAxes, unknownShape } from '../lang/shapes';
 import type { Diagnostic } from '../lang/spec';
 import { insert, replace, where } from '../lang/text';
-import type { Backend, ConvGeometry, Tensor } from '../engine/backend';
-import type { Layer, Param, Pass } from '../engine/layers/layer';
+import type { ConvGeometry, Tensor } from '../engine/backend';
+import type { Param, Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerArguments, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 import { biasParam, MAX_UNITS, MAX_WINDOW, sizeParam } from './params';
 
 export interface ConvLayer extends LayerBase {
@@ -113,19 +114,14 @@ function sameNeedsOddKernel(args: LayerArguments, kernel: readonly [number, numb
   };
 }
 
-class Conv2d implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class Conv2d extends EngineLayer<ConvLayer> {
   readonly outputShape: readonly [number, number, number];
-  readonly params: readonly Param[];
-  readonly buffers = [];
   readonly weight: Param;
   readonly bias: Param | null;
-  private readonly backend: Backend;
   private readonly base: Omit<ConvGeometry, 'n'>;
 
-  constructor(ctx: BuildContext, readonly spec: ConvLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: ConvLayer) {
+    super(ctx, spec);
     if (ctx.inputShape.length !== 3) throw ctx.error(`needs a C×H×W feature map, got a vector of ${ctx.inputShape[0]}`);
     const [c, h, w] = ctx.inputShape;
     const [kh, kw] = spec.kernel, [sh, sw] = spec.stride, [ph, pw] = spec.pad;

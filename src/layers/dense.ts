@@ -2,9 +2,10 @@
 
 import { formatNumber } from '../lang/format';
 import { elements, F32 } from '../lang/shapes';
-import type { Backend, Tensor } from '../engine/backend';
-import type { Layer, Param, Pass } from '../engine/layers/layer';
+import type { Tensor } from '../engine/backend';
+import type { Param, Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 import { biasParam, MAX_UNITS } from './params';
 
 export interface DenseLayer extends LayerBase { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
@@ -48,19 +49,14 @@ export const dense: LayerDefinition<DenseLayer> = {
   create: (ctx, layer) => new Dense(ctx, layer),
 };
 
-class Dense implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class Dense extends EngineLayer<DenseLayer> {
   readonly outputShape: readonly number[];
-  readonly params: readonly Param[];
-  readonly buffers = [];
   readonly weight: Param;
   readonly bias: Param | null;
-  private readonly backend: Backend;
   private readonly inputs: number;
 
-  constructor(ctx: BuildContext, readonly spec: DenseLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: DenseLayer) {
+    super(ctx, spec);
     // A C×1×1 map has the same d × N layout as a vector of C, so it needs no flatten.
     if (ctx.inputShape.length === 3 && ctx.inputShape[1] * ctx.inputShape[2] !== 1) {
       throw ctx.error(`input is a ${ctx.inputShape.join('×')} feature map; add \`flatten\` before dense`);

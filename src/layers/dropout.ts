@@ -2,9 +2,10 @@
 // integer hash (engine/random.ts), so cpu and webgpu drop the same units for the same step seed.
 
 import { elements, F32 } from '../lang/shapes';
-import type { Backend, Tensor } from '../engine/backend';
-import type { Layer, Pass } from '../engine/layers/layer';
+import type { Tensor } from '../engine/backend';
+import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 
 export interface DropoutLayer extends LayerBase { readonly kind: 'dropout'; readonly p: number }
 
@@ -30,18 +31,13 @@ export function layerSeed(stepSeed: number, index: number): number {
   return (stepSeed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
 }
 
-class Dropout implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class Dropout extends EngineLayer<DropoutLayer> {
   readonly outputShape: readonly number[];
-  readonly params = [];
-  readonly buffers = [];
-  private readonly backend: Backend;
   private readonly size: number;
   private readonly mask: Tensor;
 
-  constructor(ctx: BuildContext, readonly spec: DropoutLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: DropoutLayer) {
+    super(ctx, spec);
     if (!(spec.p >= 0 && spec.p < 1)) throw ctx.error(`p must be in [0, 1), got ${spec.p}`);
     this.outputShape = ctx.inputShape;
     this.size = elements(ctx.inputShape);

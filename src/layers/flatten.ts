@@ -1,9 +1,10 @@
 // flatten: feature maps c × (N·H·W) to vectors (C·H·W) × N, feature index c·H·W + spatial index.
 
 import { elements } from '../lang/shapes';
-import type { Backend, Tensor } from '../engine/backend';
-import type { Layer, Pass } from '../engine/layers/layer';
+import type { Tensor } from '../engine/backend';
+import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 
 export interface FlattenLayer extends LayerBase { readonly kind: 'flatten' }
 
@@ -28,19 +29,14 @@ export const flatten: LayerDefinition<FlattenLayer> = {
   create: (ctx, layer) => new Flatten(ctx, layer),
 };
 
-class Flatten implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class Flatten extends EngineLayer<FlattenLayer> {
   readonly outputShape: readonly number[];
-  readonly params = [];
-  readonly buffers = [];
-  private readonly backend: Backend;
   /** Channels and spatial size; a vector input is F channels of 1×1, for which flatten is a copy. */
   private readonly c: number;
   private readonly hw: number;
 
-  constructor(ctx: BuildContext, readonly spec: FlattenLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: FlattenLayer) {
+    super(ctx, spec);
     this.outputShape = [elements(ctx.inputShape)];
     this.c = ctx.inputShape[0];
     this.hw = elements(ctx.inputShape) / this.c;

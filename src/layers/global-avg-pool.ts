@@ -3,9 +3,10 @@
 // own: an average pool whose window is the whole map writes exactly the C × N vector layout.
 
 import { F32, unknownShape } from '../lang/shapes';
-import type { Backend, PoolGeometry, Tensor } from '../engine/backend';
-import type { Layer, Pass } from '../engine/layers/layer';
+import type { PoolGeometry, Tensor } from '../engine/backend';
+import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 
 export interface GlobalAvgPoolLayer extends LayerBase { readonly kind: 'globalavgpool' }
 
@@ -32,17 +33,12 @@ export const globalavgpool: LayerDefinition<GlobalAvgPoolLayer> = {
   create: (ctx, layer) => new GlobalAvgPool(ctx, layer),
 };
 
-class GlobalAvgPool implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class GlobalAvgPool extends EngineLayer<GlobalAvgPoolLayer> {
   readonly outputShape: readonly number[];
-  readonly params = [];
-  readonly buffers = [];
-  private readonly backend: Backend;
   private readonly base: Omit<PoolGeometry, 'n'>;
 
-  constructor(ctx: BuildContext, readonly spec: GlobalAvgPoolLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: GlobalAvgPoolLayer) {
+    super(ctx, spec);
     if (ctx.inputShape.length !== 3) throw ctx.error(`needs a C×H×W feature map, got a vector of ${ctx.inputShape[0]}`);
     const [c, h, w] = ctx.inputShape;
     this.base = { c, h, w, kh: h, kw: w, sh: h, sw: w, oh: 1, ow: 1 };

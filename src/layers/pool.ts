@@ -3,9 +3,10 @@
 
 import { formatShape } from '../lang/format';
 import { axesFormula, F32, flagDropped, slidingAxes, unknownShape } from '../lang/shapes';
-import type { Backend, PoolGeometry, Tensor } from '../engine/backend';
-import type { Layer, Pass } from '../engine/layers/layer';
+import type { PoolGeometry, Tensor } from '../engine/backend';
+import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 import { sizeParam } from './params';
 
 export interface PoolLayer extends LayerBase {
@@ -60,18 +61,13 @@ function pool(keyword: PoolLayer['kind'], what: string, aliases: readonly string
 export const maxpool = pool('maxpool', 'Max', ['max_pool', 'maxpool2d', 'maxpooling', 'pool']);
 export const avgpool = pool('avgpool', 'Average', ['avg_pool', 'avgpool2d', 'averagepool', 'meanpool']);
 
-class Pool2d implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class Pool2d extends EngineLayer<PoolLayer> {
   readonly outputShape: readonly [number, number, number];
-  readonly params = [];
-  readonly buffers = [];
-  private readonly backend: Backend;
   private readonly base: Omit<PoolGeometry, 'n'>;
   private readonly argmax: Tensor | null;
 
-  constructor(ctx: BuildContext, readonly spec: PoolLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: PoolLayer) {
+    super(ctx, spec);
     if (ctx.inputShape.length !== 3) throw ctx.error(`needs a C×H×W feature map, got a vector of ${ctx.inputShape[0]}`);
     const [c, h, w] = ctx.inputShape;
     const [kh, kw] = spec.window, [sh, sw] = spec.stride;

@@ -2,9 +2,10 @@
 // (softmaxCrossEntropy), so this layer runs only before MSE or in the middle of a model.
 
 import { elements, F32 } from '../lang/shapes';
-import type { Backend, Tensor } from '../engine/backend';
-import type { Layer, Pass } from '../engine/layers/layer';
+import type { Tensor } from '../engine/backend';
+import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
+import { EngineLayer } from './engine-layer';
 
 export interface SoftmaxLayer extends LayerBase { readonly kind: 'softmax' }
 
@@ -25,16 +26,11 @@ export const softmax: LayerDefinition<SoftmaxLayer> = {
   create: (ctx, layer) => new Softmax(ctx, layer),
 };
 
-class Softmax implements Layer {
-  readonly index: number;
-  readonly inputShape: readonly number[];
+class Softmax extends EngineLayer<SoftmaxLayer> {
   readonly outputShape: readonly number[];
-  readonly params = [];
-  readonly buffers = [];
-  private readonly backend: Backend;
 
-  constructor(ctx: BuildContext, readonly spec: SoftmaxLayer) {
-    ({ backend: this.backend, index: this.index, inputShape: this.inputShape } = ctx);
+  constructor(ctx: BuildContext, spec: SoftmaxLayer) {
+    super(ctx, spec);
     if (ctx.inputShape.length === 3 && ctx.inputShape[1] * ctx.inputShape[2] !== 1) {
       throw ctx.error(`needs a vector, got a ${ctx.inputShape.join('×')} feature map; add \`flatten\` first`);
     }

@@ -1,6 +1,7 @@
 // Output layers and losses on classes × n matrices (element (f, b) at f·n + b); labels are class
 // indices. Losses add Σ loss, the number of correct argmax predictions and n into `metrics`.
 
+import { argmaxColumn } from '../argmax';
 import type { FloatArray } from '../backend';
 
 export function softmaxForward(x: FloatArray, y: FloatArray, classes: number, n: number): void {
@@ -21,13 +22,6 @@ export function softmaxBackward(y: FloatArray, dy: FloatArray, dx: FloatArray, c
     for (let f = 0; f < classes; f++) dot += y[f * n + b] * dy[f * n + b];
     for (let f = 0; f < classes; f++) dx[f * n + b] = y[f * n + b] * (dy[f * n + b] - dot);
   }
-}
-
-/** Index of the first largest entry of column b. */
-function argmaxColumn(x: FloatArray, classes: number, n: number, b: number): number {
-  let best = 0, bestValue = x[b];
-  for (let f = 1; f < classes; f++) if (x[f * n + b] > bestValue) { bestValue = x[f * n + b]; best = f; }
-  return best;
 }
 
 export function softmaxCrossEntropy(logits: FloatArray, labels: Uint32Array, probs: FloatArray, dlogits: FloatArray | null,
