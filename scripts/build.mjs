@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { makeBuiltinMnist } from './make-mnist.mjs';
+import { watPlugin } from './wat-plugin.mjs';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -20,6 +21,8 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   loader: { '.wgsl': 'text' },
+  // The CPU engine's WebAssembly kernels (src/engine/cpu/wasm/*.wat), assembled and embedded as bytes.
+  plugins: [watPlugin()],
   logLevel: 'warning',
   absWorkingDir: root,
 };

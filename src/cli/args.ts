@@ -2,7 +2,7 @@
 // Flags are declared as data; `parseArgs` returns their values typed by that declaration and
 // throws a UsageError (exit code 2) that says exactly what is wrong with the command line.
 
-import { suggest } from '../lang/suggest';
+import { suggest } from '../lang';
 
 export interface FlagSpec {
   readonly name: string;

@@ -8,16 +8,15 @@
 // Timings are medians over repeated runs after a warm-up; the machine's other load still shows up,
 // which is why only ratios are reported as results.
 
-import { CpuBackend } from '../engine/cpu/backend';
-import type { Backend, ConvGeometry } from '../engine/backend';
-import { outputSize } from '../engine/backend';
-import { Rng } from '../engine/random';
-import { Trainer } from '../engine/train';
-import { loadDataset } from '../engine/data/node-files';
-import type { ModelSpec } from '../lang/spec';
-import { defineCommand, UsageError, type Io } from './args';
-import { analyzeFile } from './train';
 import { basename, join, resolve } from 'node:path';
+import {
+  CpuBackend, errorMessage, exampleSize, outputSize, Rng, takeExamples, Trainer, type Backend, type ConvGeometry,
+} from '../engine';
+import { createNodeWebGpuBackend, loadDataset } from '../engine/node';
+import type { ModelSpec } from '../lang';
+import { defineCommand, UsageError, type Io } from './args';
+import { jsonFlag } from './common-flags';
+import { analyzeFile } from './model-file';
 
 interface Row {
   readonly workload: string;
@@ -46,7 +45,7 @@ export const benchCommand = defineCommand({
     { name: 'backend', type: 'string', value: 'cpu|webgpu|all', description: 'backends for the train workload (default all available)' },
     { name: 'model', type: 'string', value: 'FILE', description: 'model for the train workload (default examples/lenet5.cnn, batch 64)' },
     { name: 'quick', type: 'boolean', description: 'smaller sizes and fewer repetitions' },
-    { name: 'json', type: 'boolean', description: 'print one JSON object with every row' },
+    jsonFlag('print one JSON object with every row'),
   ],
   async run({ flags }, io) {
     const only = parseWorkloads(flags.only);
@@ -235,8 +234,7 @@ function benchModel(file: string | undefined, io: Io): { name: string; spec: Mod
 async function trainThroughput(spec: ModelSpec, backend: Backend, batch: number, steps: number): Promise<number> {
   const full = await loadDataset(spec.train.data);
   const count = batch * steps;
-  const size = full.shape[0] * full.shape[1] * full.shape[2];
-  const subset = { ...full, train: { count, images: full.train.images.slice(0, count * size), labels: full.train.labels.slice(0, count) } };
+  const subset = { ...full, train: takeExamples(full.train, exampleSize(full), Uint32Array.from({ length: count }, (_, i) => i)) };
   const run = async (epochs: number) => {
     const trainer = new Trainer({ spec, dataset: subset, backend, settings: { epochs, batch }, evaluateEachEpoch: false });
     const t0 = performance.now();
@@ -259,14 +257,13 @@ async function benchTrain(model: { name: string; spec: ModelSpec }, quick: boole
   try { results.set('cpu', await trainThroughput(model.spec, cpuBackend, batch, cpuSteps)); } finally { cpuBackend.destroy(); }
   if (choice !== 'cpu') {
     try {
-      const { createNodeWebGpuBackend } = await import('../engine/webgpu/node-gpu');
       const gpu = await createNodeWebGpuBackend();
       try {
         results.set('webgpu', await trainThroughput(model.spec, gpu, batch, gpuSteps));
         notes.push(`webgpu adapter: ${gpu.description}`);
       } finally { gpu.destroy(); }
     } catch (e) {
-      notes.push(`webgpu not measured: ${e instanceof Error ? e.message : String(e)}`);
+      notes.push(`webgpu not measured: ${errorMessage(e)}`);
     }
   }
   const cpu = results.get('cpu')!;

@@ -2,26 +2,27 @@
 // diagnostics, or one JSON object. Exit 1 when there are errors, 2 when the file cannot be read.
 
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
-import type { Analysis, Diagnostic, LayerInfo } from '../lang';
-import { analyze, formatCount, formatShape } from '../lang';
-import type { Io } from './args';
-import { defineCommand } from './args';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { analyze, formatCount, formatShape, plural, type Analysis, type Diagnostic, type LayerInfo } from '../lang';
+import { defineCommand, type Io } from './args';
+import { jsonFlag } from './common-flags';
+import { displayPath, unreadable } from './model-file';
 
 export const checkCommand = defineCommand({
   name: 'check',
   summary: 'Check a model file: shapes, parameters and FLOPs per layer, and every diagnostic.',
   details: 'FILE may be - for standard input. Exit status: 0 no errors, 1 errors found, 2 unreadable file or bad arguments.',
   positionals: [{ name: 'FILE', description: 'the .cnn model file (or - for standard input)' }],
-  flags: [{ name: 'json', type: 'boolean', description: 'print one JSON object (layers, diagnostics, totalParams) instead of the table' }],
+  flags: [jsonFlag('print one JSON object (layers, diagnostics, totalParams) instead of the table')],
   run({ positionals, flags }, io) {
     const file = positionals[0];
     const source = readSource(file, io);
     if (source === null) return 2;
-    const path = file === '-' ? '<stdin>' : file;
+    const path = file === '-' ? '<stdin>' : displayPath(file, io.cwd);
     const baseDir = file === '-' ? io.cwd : dirname(resolve(io.cwd, file));
-    const analysis = analyze(source, { baseDir });
-    io.stdout(flags.json ? `${JSON.stringify(toJson(analysis))}\n` : humanReport(analysis, displayPath(path, io.cwd)));
+    const analysis = analyze(source, { baseDir, homeDir: homedir() });
+    io.stdout(flags.json ? `${JSON.stringify(toJson(analysis))}\n` : humanReport(analysis, path));
     return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   },
 });
@@ -30,20 +31,9 @@ function readSource(file: string, io: Io): string | null {
   try {
     return readFileSync(file === '-' ? 0 : resolve(io.cwd, file), 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? 'it is a directory'
-        : code === 'EACCES' ? 'permission denied'
-          : (err as Error).message;
-    io.stderr(`convlab check: cannot read ${file}: ${why}\n`);
+    io.stderr(`convlab check: cannot read ${file}: ${unreadable(err)}\n`);
     return null;
   }
-}
-
-function displayPath(path: string, cwd: string): string {
-  if (path === '<stdin>') return path;
-  const rel = relative(cwd, resolve(cwd, path));
-  return rel.startsWith('..') ? resolve(cwd, path) : rel;
 }
 
 // ---- JSON -------------------------------------------------------------------------------------
@@ -78,8 +68,7 @@ function humanReport(a: Analysis, path: string): string {
   }
   const count = (s: Diagnostic['severity']) => a.diagnostics.filter((d) => d.severity === s).length;
   const [errors, warnings, infos] = [count('error'), count('warning'), count('info')];
-  const noun = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  out.push(errors + warnings + infos === 0 ? 'No problems found.' : `${noun(errors, 'error')}, ${noun(warnings, 'warning')}, ${noun(infos, 'note')}.`);
+  out.push(errors + warnings + infos === 0 ? 'No problems found.' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'note')}.`);
   return `${out.join('\n')}\n`;
 }
 

@@ -3,11 +3,19 @@
 // On the CPU it uses f64 storage, where errors are ~1e-8; on WebGPU (f32) the looser f32 tolerances
 // of engine/gradcheck.ts apply. Exit 1 when any tensor fails.
 
-import { CpuBackend } from '../engine/cpu/backend';
-import type { Backend } from '../engine/backend';
-import { gradientCheck, type GradCheckResult } from '../engine/gradcheck';
-import { defineCommand, UsageError } from './args';
-import { analyzeFile, chooseBackend, CliFailure, parseBackendChoice } from './train';
+import { CpuBackend, gradientCheck, type GradCheckResult } from '../engine';
+import { defineCommand, UsageError, type Flags, type Io } from './args';
+import { backendFlag, chooseBackend, parseBackendChoice } from './backend-choice';
+import { batchFlag, jsonFlag } from './common-flags';
+import { reportingFailures } from './failure';
+import { analyzeFile, MODEL_FILE } from './model-file';
+
+const FLAGS = [
+  backendFlag('compute backend (default cpu, in f64)'),
+  batchFlag('examples in the batch (default 4)'),
+  { name: 'seed', type: 'number', value: 'N', description: 'seed of weights, inputs and sample (default: the model\'s)' },
+  jsonFlag('print one JSON object instead of the table'),
+] as const;
 
 export const gradcheckCommand = defineCommand({
   name: 'gradcheck',
@@ -18,51 +26,38 @@ export const gradcheckCommand = defineCommand({
     '(tolerance 0.2, since ε must be large there and relu/max-pool kinks bend the quotients).',
     'Exit status: 0 all tensors pass, 1 a tensor fails or the model has errors, 2 bad arguments.',
   ].join('\n'),
-  positionals: [{ name: 'FILE', description: 'the .cnn model file' }],
-  flags: [
-    { name: 'backend', type: 'string', value: 'webgpu|cpu|auto', description: 'compute backend (default cpu, in f64)' },
-    { name: 'batch', type: 'number', value: 'N', description: 'examples in the batch (default 4)' },
-    { name: 'seed', type: 'number', value: 'N', description: 'seed of weights, inputs and sample (default: the model\'s)' },
-    { name: 'json', type: 'boolean', description: 'print one JSON object instead of the table' },
-  ],
-  async run({ positionals, flags }, io) {
-    let backend: Backend | undefined;
-    let reference: Backend | undefined;
-    try {
-      const { analysis } = analyzeFile(positionals[0], io, 'gradcheck');
-      const batch = flags.batch ?? 4;
-      if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, not ${batch}`);
-      if (flags.seed !== undefined && (!Number.isInteger(flags.seed) || flags.seed < 0)) {
-        throw new UsageError(`--seed must be a non-negative integer, not ${flags.seed}`);
-      }
-      const choice = flags.backend === undefined ? 'cpu' : parseBackendChoice(flags.backend);
-      const chosen = choice === 'cpu' ? { backend: new CpuBackend({ precision: 'f64' }), note: '' } : await chooseBackend(choice, 'f64');
-      backend = chosen.backend;
-      if (chosen.note) io.stderr(`${chosen.note}\n`);
-      // An f32 backend's finite differences only catch gross errors, so its analytic gradients are
-      // also compared with the f64 CPU's on the same weights and batch.
-      reference = choice === 'cpu' ? undefined : new CpuBackend({ precision: 'f64' });
-      const result = await gradientCheck(backend, analysis.spec, {
-        batch, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(reference ? { reference } : {}),
-      });
-      io.stdout(flags.json ? `${JSON.stringify(toJson(result))}\n` : table(result));
-      return result.passed ? 0 : 1;
-    } catch (err) {
-      if (err instanceof CliFailure) {
-        io.stderr(`convlab gradcheck: ${err.message}\n`);
-        return err.exitCode;
-      }
-      if (err instanceof Error && err.name === 'LayerError') {
-        io.stderr(`convlab gradcheck: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    } finally {
-      backend?.destroy();
-      reference?.destroy();
-    }
+  positionals: [MODEL_FILE],
+  flags: FLAGS,
+  run({ positionals, flags }, io) {
+    return reportingFailures('gradcheck', io, () => gradcheck(positionals[0], flags, io));
   },
 });
+
+async function gradcheck(file: string, flags: Flags<typeof FLAGS>, io: Io): Promise<number> {
+  const { analysis } = analyzeFile(file, io, 'gradcheck');
+  const batch = flags.batch ?? 4;
+  if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer, not ${batch}`);
+  if (flags.seed !== undefined && (!Number.isInteger(flags.seed) || flags.seed < 0)) {
+    throw new UsageError(`--seed must be a non-negative integer, not ${flags.seed}`);
+  }
+  const choice = flags.backend === undefined ? 'cpu' : parseBackendChoice(flags.backend);
+  const chosen = choice === 'cpu' ? { backend: new CpuBackend({ precision: 'f64' }), note: '' } : await chooseBackend(choice, 'f64');
+  const backend = chosen.backend;
+  // An f32 backend's finite differences only catch gross errors, so its analytic gradients are
+  // also compared with the f64 CPU's on the same weights and batch.
+  const reference = choice === 'cpu' ? undefined : new CpuBackend({ precision: 'f64' });
+  try {
+    if (chosen.note) io.stderr(`${chosen.note}\n`);
+    const result = await gradientCheck(backend, analysis.spec, {
+      batch, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(reference ? { reference } : {}),
+    });
+    io.stdout(flags.json ? `${JSON.stringify(toJson(result))}\n` : table(result));
+    return result.passed ? 0 : 1;
+  } finally {
+    backend.destroy();
+    reference?.destroy();
+  }
+}
 
 function toJson(r: GradCheckResult) {
   return {

@@ -8,7 +8,8 @@ import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { gradcheckCommand } from './gradcheck';
 import { trainCommand } from './train';
-import { suggest } from '../lang/suggest';
+import { errorDetails } from '../engine';
+import { suggest } from '../lang';
 
 const COMMANDS: readonly Command[] = [
   checkCommand,
@@ -59,8 +60,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`convlab ${command.name}: ${err.message}\nusage: ${usageLine(command)}\n`);
       return EXIT_USAGE;
     }
-    const detail = err instanceof Error ? err.stack ?? err.message : String(err);
-    io.stderr(`convlab ${command.name}: internal error — please report it:\n${detail}\n`);
+    io.stderr(`convlab ${command.name}: internal error — please report it:\n${errorDetails(err)}\n`);
     return 1;
   }
 }

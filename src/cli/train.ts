@@ -2,25 +2,19 @@
 // a progress bar on stderr, one line (or one JSON object) per epoch on stdout, and optional
 // checkpoints (--save, --resume). Refuses models with errors, printing them like `check` does.
 
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
-import { analyze, paramInfo, statementInfo, type Analysis, type DataSpec, type ModelSpec } from '../lang';
-import { parseValue } from '../lang/values';
-import type { Backend, BackendName } from '../engine/backend';
-import { type Checkpoint, type CheckpointTensor } from '../engine/checkpoint';
-import { readCheckpointFile, writeCheckpointFile } from '../engine/checkpoint-file';
-import { CpuBackend } from '../engine/cpu/backend';
-import { loadDataset } from '../engine/data/node-files';
-import { Trainer, type TrainEvent } from '../engine/train';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { paramInfo, parseValue, plural, statementInfo, type DataSpec, type ModelSpec } from '../lang';
+import {
+  errorMessage, Trainer, type Backend, type BackendName, type Checkpoint, type CheckpointTensor, type TrainEvent,
+} from '../engine';
+import { loadDataset, readCheckpointFile, writeCheckpointFile } from '../engine/node';
 import { defineCommand, UsageError, type Io } from './args';
+import { backendFlag, chooseBackend, parseBackendChoice, type BackendChoice } from './backend-choice';
+import { batchFlag, jsonFlag } from './common-flags';
+import { CliFailure, reportingFailures } from './failure';
+import { analyzeFile, displayPath, MODEL_FILE } from './model-file';
 import { percent, ProgressLine, stderrIsTerminal, type TerminalIo } from './progress';
-
-export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
-
-/** Why a run cannot start (bad model, data, backend, checkpoint): printed as one message, exit 1. */
-export class CliFailure extends Error {
-  constructor(message: string, readonly exitCode = 1) { super(message); this.name = 'CliFailure'; }
-}
 
 export const trainCommand = defineCommand({
   name: 'train',
@@ -31,30 +25,22 @@ export const trainCommand = defineCommand({
     'Ctrl-C stops after the current step (and still writes --save).',
     'Exit status: 0 trained, 1 model/data/backend/checkpoint problem, 2 bad arguments, 130 stopped by Ctrl-C.',
   ].join('\n'),
-  positionals: [{ name: 'FILE', description: 'the .cnn model file' }],
+  positionals: [MODEL_FILE],
   flags: [
     { name: 'data', type: 'string', value: 'SPEC', description: 'data set: mnist, idx:DIR, cifar10:DIR or libsvm:TRAIN[,TEST]' },
     { name: 'epochs', type: 'number', value: 'N', description: 'number of epochs' },
-    { name: 'batch', type: 'number', value: 'N', description: 'mini-batch size' },
+    batchFlag('mini-batch size'),
     { name: 'lr', type: 'number', value: 'X', description: 'learning rate' },
-    { name: 'backend', type: 'string', value: 'webgpu|cpu|auto', description: 'compute backend (default auto)' },
+    backendFlag('compute backend (default auto)'),
     { name: 'save', type: 'string', value: 'PATH', description: 'write a checkpoint (weights + optimizer state) when done' },
     { name: 'resume', type: 'string', value: 'PATH', description: 'continue from a checkpoint written by --save' },
-    { name: 'json', type: 'boolean', description: 'print one JSON object per epoch instead of text' },
+    jsonFlag('print one JSON object per epoch instead of text'),
   ],
-  async run({ positionals, flags }, io) {
-    try {
-      return await train(positionals[0], {
-        data: flags.data, epochs: flags.epochs, batch: flags.batch, lr: flags.lr, backend: parseBackendChoice(flags.backend),
-        save: flags.save, resume: flags.resume, json: flags.json ?? false,
-      }, io);
-    } catch (err) {
-      if (err instanceof CliFailure) {
-        io.stderr(`convlab train: ${err.message}\n`);
-        return err.exitCode;
-      }
-      throw err;
-    }
+  run({ positionals, flags }, io) {
+    return reportingFailures('train', io, () => train(positionals[0], {
+      data: flags.data, epochs: flags.epochs, batch: flags.batch, lr: flags.lr, backend: parseBackendChoice(flags.backend),
+      save: flags.save, resume: flags.resume, json: flags.json ?? false,
+    }, io));
   },
 });
 
@@ -69,12 +55,6 @@ export interface TrainRunOptions {
   readonly json: boolean;
   /** Test hook: the backend to use instead of choosing one. */
   readonly backendOverride?: Backend;
-}
-
-export function parseBackendChoice(value: string | undefined): BackendChoice {
-  if (value === undefined) return 'auto';
-  if (value === 'auto' || value === 'cpu' || value === 'webgpu') return value;
-  throw new UsageError(`--backend must be webgpu, cpu or auto, not '${value}'`);
 }
 
 async function train(file: string, options: TrainRunOptions, io: TerminalIo): Promise<number> {
@@ -123,37 +103,11 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
       return 130;
     }
     return 0;
-  } catch (err) {
-    progress.clear();
-    if (err instanceof CliFailure) throw err;
-    if (err instanceof Error && ['TrainError', 'LayerError', 'OptimizerError', 'DataError', 'CheckpointError'].includes(err.name)) {
-      throw new CliFailure(err.message);
-    }
-    throw err;
   } finally {
+    progress.clear();
     process.off('SIGINT', onSigint);
     backend.destroy();
   }
-}
-
-/** Reads and analyzes a model file; a model with errors is refused with its diagnostics. */
-export function analyzeFile(file: string, io: Io, command: string): { text: string; analysis: Analysis } {
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new CliFailure(`cannot read ${file}: ${why}`, 2);
-  }
-  const analysis = analyze(text, { baseDir: dirname(resolve(io.cwd, file)) });
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const path = displayPath(file, io.cwd);
-    const lines = errors.map((d) => `${path}:${d.range.start.line + 1}:${d.range.start.character + 1}: error: ${d.message}`);
-    throw new CliFailure(`${lines.join('\n')}\n${path} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running ${command} (see \`convlab check ${path}\`)`);
-  }
-  return { text, analysis };
 }
 
 /** The model's spec with the command-line overrides applied (checked like the language checks them). */
@@ -179,7 +133,7 @@ function withOverrides(spec: ModelSpec, o: TrainRunOptions, cwd: string): ModelS
 /** --data SPEC in the language's own syntax, relative paths from the current folder. */
 export function parseDataSpec(text: string, cwd: string): DataSpec {
   const param = paramInfo(statementInfo('train')!, 'data')!;
-  const parsed = parseValue(param, text, { baseDir: cwd });
+  const parsed = parseValue(param, text, { baseDir: cwd, homeDir: homedir() });
   if (!parsed.ok) throw new UsageError(parsed.error.message.replace(/`data`/g, "--data"));
   if (parsed.value.kind !== 'data') throw new UsageError(`--data: '${text}' is not a data set spec`);
   return parsed.value.value;
@@ -189,34 +143,8 @@ async function loadData(spec: DataSpec) {
   try {
     return await loadDataset(spec);
   } catch (err) {
-    throw new CliFailure(`cannot load the data: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliFailure(`cannot load the data: ${errorMessage(err)}`);
   }
-}
-
-/**
- * The backend for --backend: cpu; webgpu (fails with the reason when there is no adapter); auto =
- * webgpu on a real adapter, else cpu with a note saying why.
- */
-export async function chooseBackend(choice: BackendChoice, cpuPrecision: 'f32' | 'f64' = 'f32'): Promise<{ backend: Backend; note: string }> {
-  if (choice === 'cpu') return { backend: new CpuBackend({ precision: cpuPrecision }), note: '' };
-  let gpu: Backend & { isFallbackAdapter?: boolean };
-  try {
-    const { createNodeWebGpuBackend } = await import('../engine/webgpu/node-gpu');
-    gpu = await createNodeWebGpuBackend();
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    if (choice === 'webgpu') throw new CliFailure(`--backend webgpu: no WebGPU device: ${why}`);
-    return { backend: new CpuBackend({ precision: cpuPrecision }), note: `backend: cpu (no WebGPU: ${why})` };
-  }
-  if (choice === 'auto' && gpu.isFallbackAdapter) {
-    const name = gpu.description;
-    gpu.destroy();
-    return {
-      backend: new CpuBackend({ precision: cpuPrecision }),
-      note: `backend: cpu (the only WebGPU adapter is a software fallback, ${name}, slower than the CPU backend; --backend webgpu forces it)`,
-    };
-  }
-  return { backend: gpu, note: choice === 'auto' ? `backend: ${gpu.description}` : '' };
 }
 
 function report(e: TrainEvent, trainer: Trainer, progress: ProgressLine, json: boolean, backend: BackendName, io: Io): void {
@@ -278,13 +206,4 @@ async function save(trainer: Trainer, path: string, modelText: string, spec: Mod
   };
   await writeCheckpointFile(resolve(io.cwd, path), checkpoint);
   io.stderr(`saved ${path} (epoch ${state.epoch}, step ${state.step})\n`);
-}
-
-function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, resolve(cwd, path));
-  return rel.startsWith('..') ? resolve(cwd, path) : rel;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -5,7 +5,8 @@
 //
 // header = { "<tensor name>": { "dtype": "F32", "shape": [...], "data_offsets": [begin, end] }, ...,
 //            "__metadata__": { string: string } }, offsets relative to the start of the data.
-// Names and metadata keys are documented in docs/checkpoints.md. Pure: runs in Node and the webview.
+// Names and metadata keys are documented in docs/checkpoints.md; the tensor names themselves come
+// from tensor-names.ts, which the layers and optimizer use. Pure: runs in Node and the webview.
 
 import type { DataSpec, OptimizerKind } from '../lang/spec';
 import type { BackendName } from './backend';
@@ -58,22 +59,6 @@ export class CheckpointError extends Error {
     super(`${source}: ${problem}`, options);
     this.source = source;
   }
-}
-
-// ── tensor names ─────────────────────────────────────────────────────────────────────────────────
-
-/** Parameters of spec.layers[i]: conv/dense `weight`, `bias`; batchnorm `weight` (γ), `bias` (β), `running_mean`, `running_var`. */
-export type ParamKind = 'weight' | 'bias' | 'running_mean' | 'running_var';
-/** Per-parameter optimizer state: SGD's momentum buffer, Adam's first and second moments. */
-export type OptimizerSlot = 'momentum' | 'adam_m' | 'adam_v';
-
-/** "layers.3.weight" */
-export function paramName(layerIndex: number, kind: ParamKind): string {
-  return `layers.${layerIndex}.${kind}`;
-}
-/** "optim.layers.3.weight.adam_m" */
-export function optimizerStateName(param: string, slot: OptimizerSlot): string {
-  return `optim.${param}.${slot}`;
 }
 
 // ── encoding ────────────────────────────────────────────────────────────────────────────────────

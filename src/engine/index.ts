@@ -1,6 +1,7 @@
 // The public engine API for the CLI, the extension host, the webview and its CPU worker.
 // Everything here runs in Node, a browser page and a Web Worker (no Node APIs, no DOM); Node-only
 // pieces live in their own modules (data/node-files.ts, checkpoint-file.ts, webgpu/node-gpu.ts).
+// Node consumers (the CLI, the extension host) reach those through node.ts, the engine's Node face.
 //
 // Typical use:
 //   const trainer = new Trainer({ spec, dataset, backend, onEvent });  // spec from lang's analyze()
@@ -17,23 +18,45 @@ export { METRICS_LENGTH, outputSize } from './backend';
 export type { Backend, BackendName, FloatArray, Tensor, ConvGeometry, PoolGeometry, GemmOptions, Activation } from './backend';
 /** The TypeScript reference backend: `new CpuBackend({ precision: 'f32' | 'f64' })`. */
 export { CpuBackend, type CpuBackendOptions, type CpuPrecision } from './cpu/backend';
+/** The WebGPU backend on a browser's `navigator.gpu` (Node gets one from webgpu/node-gpu.ts); NoWebGpuError says why there is none. */
+export { createWebGpuBackend, NoWebGpuError } from './webgpu/backend';
 
 // ── model ───────────────────────────────────────────────────────────────────────────────────────
 /** A ModelSpec built into layers on a backend; tensors sized for a maximum batch. */
 export { Network, type FeatureMaps, type NetworkOptions } from './network';
 export { LayerError, type Layer, type Param, type StateBuffer, type Pass } from './layers/index';
+/** How layer and optimizer tensors are named (`layers.3.weight`, `optim.layers.3.weight.momentum`). */
+export { layerIndexOf, optimizerStateName, paramName, type OptimizerStateKind, type ParamKind } from './tensor-names';
+/** A backend read as a Float32Array (f64 backends read Float64Arrays). */
+export { toFloat32 } from './network';
 
 // ── training ────────────────────────────────────────────────────────────────────────────────────
 export {
   Trainer, TrainError, stepSeed,
   type TrainEvent, type TrainerOptions, type TrainerSettings, type TrainerState, type TrainerStatus, type Evaluation, type Inspection,
 } from './train';
+/** Live views into a network (one example's probabilities and feature maps, the latest gradients), as Trainer.inspect/gradients use them. */
+export { Inspector, type ParameterGradient } from './train';
+/** The predicted class of a score column (first largest entry, as the backends count accuracy). */
+export { argmaxColumn } from './argmax';
 export { createOptimizer, decayedLearningRate, OptimizerError, type Optimizer, type OptimizerSlot } from './optim/optimizer';
 
 // ── verification ────────────────────────────────────────────────────────────────────────────────
 /** Analytic vs finite-difference gradients of every parameter tensor, on any backend. */
 export { gradientCheck, type GradCheckOptions, type GradCheckResult, type TensorCheck } from './gradcheck';
 
+// ── checkpoints ─────────────────────────────────────────────────────────────────────────────────
+/** Weights, optimizer state and metadata, as saved in safetensors files (read and written through node.ts). */
+export type { Checkpoint, CheckpointTensor } from './checkpoint';
+
 // ── data and randomness ─────────────────────────────────────────────────────────────────────────
 export { fillBatch, exampleSize, type Dataset, type Split } from './data/dataset';
+/** Chosen examples of a split, copied into arrays of their own (a smaller data set). */
+export { takeExamples } from './data/split';
+/** One line about a data set for people: its name and split sizes, shape and classes. */
+export { describeDataset } from './data/describe';
 export { Rng, dropoutHash, dropoutThreshold } from './random';
+
+// ── errors ──────────────────────────────────────────────────────────────────────────────────────
+/** A thrown value as text: its message, or its stack for logs. */
+export { errorMessage, errorDetails } from './errors';

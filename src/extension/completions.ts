@@ -3,9 +3,10 @@
 //   <line start>|         statement keywords (and `train` settings on a continuation line after `train`)
 //   conv 6 |              the statement's parameters not written yet, as `key=value` snippets
 //   train optimizer=|     the parameter's values (choices, data set kinds, the default)
-import { DATA_KINDS, STATEMENTS, paramInfo, statementInfo, type ParamInfo, type StatementInfo } from '../lang/catalog';
-import type { Statement, SyntaxTree } from '../lang/syntax';
-import type { Position, Range } from '../lang/spec';
+import {
+  DATA_KINDS, STATEMENTS, paramInfo, statementInfo,
+  type ParamInfo, type Position, type Range, type Statement, type StatementInfo, type SyntaxTree,
+} from '../lang';
 import { paramMarkdown, statementMarkdown } from './docs';
 import { paramOf, statementAtLine, statementBefore } from './locate';
 

@@ -1,8 +1,10 @@
 // The one context object of the extension (in the spirit of rust-analyzer's `Ctx`): settings, the log,
 // the per-document analysis cache and the debounced re-analysis that every feature listens to.
 // Features are `register*(ctx)` functions; they read `ctx.analysis(doc)` and react to `ctx.onDidAnalyze`.
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { errorDetails, errorMessage } from '../engine';
 import { analyze, type Analysis } from '../lang';
 import { CONFIG_SECTION, readConfig, type Config } from './config';
 
@@ -75,8 +77,8 @@ export class Ctx implements vscode.Disposable {
       try {
         return await run(...args);
       } catch (e) {
-        this.log.error(`command ${id} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
-        void vscode.window.showErrorMessage(`ConvLab: ${e instanceof Error ? e.message : String(e)}`);
+        this.log.error(`command ${id} failed:`, errorDetails(e));
+        void vscode.window.showErrorMessage(`ConvLab: ${errorMessage(e)}`);
         return undefined;
       }
     }));
@@ -101,6 +103,7 @@ export class Ctx implements vscode.Disposable {
     if (hit && hit.version === doc.version) return hit.analysis;
     const options = {
       baseDir: doc.uri.scheme === 'file' ? path.dirname(doc.uri.fsPath) : undefined,
+      homeDir: homedir(),
       memoryBudgetBytes: this.cfg.memoryBudgetBytes,
     };
     const t0 = performance.now();
@@ -117,7 +120,7 @@ export class Ctx implements vscode.Disposable {
     try {
       return fn();
     } catch (e) {
-      this.log.error(`${what} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
+      this.log.error(`${what} failed:`, errorDetails(e));
       return fallback;
     }
   }

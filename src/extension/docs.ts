@@ -1,7 +1,6 @@
 // Markdown documentation of keywords and parameters, generated from the language catalog (used by
 // hovers and completion items). Pure.
-import type { ParamInfo, StatementInfo } from '../lang/catalog';
-import { describeBounds } from '../lang/values';
+import { describeBounds, type ParamInfo, type StatementInfo } from '../lang';
 
 function code(s: string): string {
   return `\`${s}\``;

@@ -1,8 +1,6 @@
 // Hover content: a layer's shapes, arithmetic and costs (from the language's `hoverMarkdown`), a keyword's
 // or parameter's documentation (from the catalog). Pure.
-import { hoverMarkdown } from '../lang';
-import type { SyntaxTree } from '../lang/syntax';
-import type { LayerInfo, Position, Range } from '../lang/spec';
+import { hoverMarkdown, type LayerInfo, type Position, type Range, type SyntaxTree } from '../lang';
 import { paramMarkdown, statementMarkdown, statementSummary } from './docs';
 import { targetAt } from './locate';
 

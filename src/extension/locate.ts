@@ -1,9 +1,9 @@
 // What is at a position of a `.cnn` file: which statement, and which token of it (keyword, setting key,
 // value), with the catalog entries that document it. Pure: works on the parser's syntax tree.
-import { paramInfo, statementInfo, type ParamInfo, type StatementInfo } from '../lang/catalog';
-import type { Argument, Statement, SyntaxTree } from '../lang/syntax';
-import type { Position, Range } from '../lang/spec';
-import { comparePositions } from '../lang/text';
+import {
+  comparePositions, paramInfo, statementInfo,
+  type Argument, type ParamInfo, type Position, type Range, type Statement, type StatementInfo, type SyntaxTree,
+} from '../lang';
 
 export function contains(r: Range, p: Position): boolean {
   return comparePositions(r.start, p) <= 0 && comparePositions(p, r.end) <= 0;

@@ -1,9 +1,6 @@
 // Document symbols: the model as an outline (input, each layer with its output shape, loss, training
 // settings). Pure.
-import { formatShape } from '../lang/format';
-import { statementInfo } from '../lang/catalog';
-import type { Argument, SyntaxTree } from '../lang/syntax';
-import type { LayerInfo, Range } from '../lang/spec';
+import { formatShape, statementInfo, type Argument, type LayerInfo, type Range, type SyntaxTree } from '../lang';
 import { countOf } from './present';
 
 export interface SymbolData {

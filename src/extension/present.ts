@@ -1,9 +1,9 @@
 // How analysis results read in the editor: hint labels, status-bar text, which fixes apply where.
 // Pure (no `vscode` import): these functions take and return plain data, so they are unit-tested
 // under mocha; `vs.ts` turns their results into VS Code objects.
-import { formatCount, formatSI, formatShape } from '../lang/format';
-import type { Diagnostic, Fix, LayerInfo, Position, Range, Shape } from '../lang/spec';
-import { comparePositions } from '../lang/text';
+import {
+  comparePositions, formatCount, formatSI, formatShape, type Diagnostic, type Fix, type LayerInfo, type Position, type Range, type Shape,
+} from '../lang';
 
 /** '156 params', '1 param', '61,706 params'. */
 export function countOf(n: number, word: string): string {
@@ -18,39 +18,69 @@ export function flopsText(n: number): string {
 
 export interface HintOptions { readonly showParams: boolean; readonly showFlops: boolean }
 
-/** '→ 6×28×28 · 156 params · 235 kFLOPs'; null when the output shape is unknown (error upstream). */
-export function hintLabel(info: LayerInfo, opts: HintOptions): string | null {
+/**
+ * How a hint's arrow says how sure it is. VS Code cannot dim a single inlay hint, so a shape that is only
+ * a guess (provisional: an unreadable line was read a certain way) or left over from the last good
+ * analysis (stale: a shape error upstream makes it unknown now) gets a dashed arrow instead of a solid one.
+ */
+export const HINT_ARROW = { sure: '→', tentative: '⇢' } as const;
+
+/**
+ * '→ 6×28×28 · 156 params · 235 kFLOPs', '⇢ …' when provisional or `stale`; null when the output shape is
+ * unknown (error upstream).
+ */
+export function hintLabel(info: LayerInfo, opts: HintOptions, stale = false): string | null {
   if (!info.output) return null;
-  const parts = [`→ ${formatShape(info.output)}`];
+  const arrow = stale || info.provisional ? HINT_ARROW.tentative : HINT_ARROW.sure;
+  const parts = [`${arrow} ${formatShape(info.output)}`];
   if (opts.showParams && info.params > 0) parts.push(countOf(info.params, 'param'));
   if (opts.showFlops && info.flops > 0) parts.push(flopsText(info.flops));
   return parts.join(' · ');
 }
 
+/**
+ * Where a layer's hint goes: at the end of its line, after any trailing comment, so the comment keeps its
+ * place and stays in view (a hint between statement and comment pushes the comment right, and moves it
+ * whenever the hint changes length or comes and goes while typing).
+ */
+export function hintPosition(statementEnd: Position, lineLength: number): Position {
+  return { line: statementEnd.line, character: Math.max(statementEnd.character, lineLength) };
+}
+
 export interface HintData {
-  /** Right after the layer's statement, before any trailing comment, so it stays in view. */
   readonly position: Position;
   readonly label: string;
   readonly layerIndex: number;
-  /** Text (a comment) follows the hint on its line: keep a gap after it. */
-  readonly paddingRight: boolean;
+  /** The figures the label shows: the layer's own, or its last known ones when stale. */
+  readonly shown: LayerInfo;
+  /** Markdown saying why the shape is tentative (tooltip); absent for a sure shape. */
+  readonly note?: string;
 }
 
 /**
- * One hint per layer whose output shape is known and whose line lies in `[fromLine, toLine]`.
+ * One hint per layer whose line lies in `[fromLine, toLine]` and whose output shape is known, or, when it
+ * is unknown, whose last known figures `lastKnown` (by current layer index) still has.
  * `lineLength(line)` gives the length of a document line.
  */
 export function layerHints(
   layers: readonly LayerInfo[], opts: HintOptions, lineLength: (line: number) => number,
-  fromLine = 0, toLine = Number.MAX_SAFE_INTEGER,
+  fromLine = 0, toLine = Number.MAX_SAFE_INTEGER, lastKnown: ReadonlyMap<number, LayerInfo> = new Map(),
 ): HintData[] {
+  const brokenLine = layers.find((l) => !l.output)?.layer.line;
   const out: HintData[] = [];
   for (const info of layers) {
     const { end } = info.layer.range;
     if (end.line < fromLine || end.line > toLine) continue;
-    const label = hintLabel(info, opts);
+    const old = info.output ? undefined : lastKnown.get(info.index);
+    const shown = old ?? info;
+    const label = hintLabel(shown, opts, old !== undefined);
     if (label === null) continue;
-    out.push({ position: end, label, layerIndex: info.index, paddingRight: lineLength(end.line) > end.character });
+    const note = old
+      ? `*Last known shape*: line ${(brokenLine ?? info.layer.line) + 1} has a shape error, so this is the shape before it.`
+      : info.provisional && `*Provisional*: ${info.provisional.reason}.`;
+    out.push({
+      position: hintPosition(end, lineLength(end.line)), label, layerIndex: info.index, shown, ...(note ? { note } : {}),
+    });
   }
   return out;
 }
@@ -58,8 +88,12 @@ export function layerHints(
 export interface StatusData {
   /** Status-bar text with codicons, e.g. '$(symbol-array) 61,706 params → 10'. */
   readonly text: string;
+  /** What a screen reader says: the text without codicon names. */
+  readonly ariaLabel: string;
   readonly tooltip: string;
   readonly kind: 'ok' | 'warning' | 'error';
+  /** What a click shows: this file's problems, or (with none) the model's outline as its summary. */
+  readonly click: 'problems' | 'outline';
 }
 
 /** The status-bar summary of one model. */
@@ -70,19 +104,29 @@ export function statusData(a: {
 }): StatusData {
   const errors = a.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = a.diagnostics.filter((d) => d.severity === 'warning').length;
+  const warningText = warnings ? `  $(warning) ${warnings}` : '';
+  const warningWords = warnings ? countOf(warnings, 'warning') : '';
+  const click = errors || warnings ? 'problems' : 'outline';
+  const hint = click === 'problems' ? 'Click to show its problems.' : 'Click to show the model outline.';
   if (errors > 0) {
+    const words = `${countOf(errors, 'error')}${warnings ? ` and ${warningWords}` : ''}`;
     return {
-      text: `$(error) ${countOf(errors, 'error')}`,
-      tooltip: `ConvLab: the model has ${countOf(errors, 'error')}${warnings ? ` and ${countOf(warnings, 'warning')}` : ''}. Click to show the Problems panel.`,
+      text: `$(error) ${countOf(errors, 'error')}${warningText}`,
+      ariaLabel: `ConvLab model: ${words}`,
+      tooltip: `ConvLab: the model has ${words}. ${hint}`,
       kind: 'error',
+      click,
     };
   }
   const shape = a.outputShape ? formatShape(a.outputShape) : '?';
   const params = countOf(a.totalParams, 'param');
+  const summary = `${params}, output ${shape}${warnings ? `, ${warningWords}` : ''}`;
   return {
-    text: `$(symbol-array) ${params} → ${shape}${warnings ? `  $(warning) ${warnings}` : ''}`,
-    tooltip: `ConvLab: ${params}, output ${shape}${warnings ? `, ${countOf(warnings, 'warning')}` : ''}. Click to show the Problems panel.`,
+    text: `$(symbol-array) ${params} → ${shape}${warningText}`,
+    ariaLabel: `ConvLab model: ${summary}`,
+    tooltip: `ConvLab: ${summary}. ${hint}`,
     kind: warnings ? 'warning' : 'ok',
+    click,
   };
 }
 

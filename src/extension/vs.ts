@@ -1,6 +1,6 @@
 // Conversions between the language's plain data (src/lang/spec.ts) and VS Code objects. Nothing else.
 import * as vscode from 'vscode';
-import type { Diagnostic, Fix, Position, Range, Severity } from '../lang/spec';
+import type { Diagnostic, Fix, Position, Range, Severity } from '../lang';
 
 export const DIAGNOSTIC_SOURCE = 'convlab';
 

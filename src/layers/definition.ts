@@ -14,6 +14,7 @@ import type { Statement } from '../lang/syntax';
 import type { WrittenArg } from '../lang/bind';
 import type { Backend } from '../engine/backend';
 import type { Layer, Param, StateBuffer } from '../engine/layers/layer';
+import type { ParamKind } from '../engine/tensor-names';
 
 /** What every layer spec carries: where it was declared. */
 export interface LayerBase {
@@ -71,9 +72,9 @@ export interface BuildContext {
   /** Largest batch any call will use; per-example scratch tensors are sized for it. */
   readonly maxBatch: number;
   /** Allocates a learnable tensor `layers.<index>.<suffix>` with its gradient. */
-  param(suffix: string, shape: readonly number[], init: ParamInit): Param;
+  param(suffix: ParamKind, shape: readonly number[], init: ParamInit): Param;
   /** Allocates saved non-learnable state `layers.<index>.<suffix>`, starting at `initial`. */
-  buffer(suffix: string, length: number, initial: number): StateBuffer;
+  buffer(suffix: ParamKind, length: number, initial: number): StateBuffer;
   /** An error that names this layer and its line. */
   error(message: string): Error;
 }

@@ -2,7 +2,7 @@
 // on the TypeScript CPU backend here, off the UI thread, so the plots and buttons stay responsive.
 // It speaks engine-protocol.ts: commands in, events out, both validated.
 
-import { CpuBackend } from '../engine/cpu/backend';
+import { CpuBackend } from '../engine';
 import { EngineRunner } from './engine-runner';
 
 /** The parts of DedicatedWorkerGlobalScope used here (the project's lib is DOM, not WebWorker). */

@@ -5,21 +5,25 @@
 //     computes synchronously and would otherwise freeze the page.
 // Both deliver engine events asynchronously and validated, so the UI cannot tell them apart.
 
-import type { BackendName } from '../engine/backend';
-import { createWebGpuBackend, NoWebGpuError } from '../engine/webgpu/backend';
-import { parse, tryParse } from '../protocol';
-import { engineEventSchema, type EngineCommand, type EngineEvent } from './engine-protocol';
-import { EngineRunner, errorText } from './engine-runner';
+import { createWebGpuBackend, NoWebGpuError, type BackendName } from '../engine';
+import { Requester, type ParamsOf, type RequestType, type ResultOf } from '../rpc';
+import { parse, tryParse } from '../schema';
+import { engineEventSchema, type EngineCommand, type EngineNotification } from './engine-protocol';
+import { EngineRunner } from './engine-runner';
+import { errorText } from './lib/error-text';
 
 export interface EngineClient {
   readonly kind: BackendName;
-  send(command: EngineCommand, transfer?: Transferable[]): void;
-  /** Stops the engine and frees its resources (terminates the worker). */
+  /** A command that expects no answer. */
+  send(command: EngineCommand): void;
+  /** Resolves with the request's validated result; rejects when the engine fails it or is disposed first. */
+  request<T extends RequestType>(type: T, params: ParamsOf<T>): Promise<ResultOf<T>>;
+  /** Stops the engine, frees its resources (terminates the worker) and rejects the requests still pending. */
   dispose(): void;
 }
 
 export interface EngineCallbacks {
-  onEvent(event: EngineEvent): void;
+  onEvent(event: EngineNotification): void;
   /** A malformed event or an engine crash, for the log. */
   onProblem(message: string): void;
 }
@@ -40,28 +44,39 @@ export async function probeWebGpu(gpu: GPU | undefined): Promise<WebGpuProbe> {
   }
 }
 
-function deliver(callbacks: EngineCallbacks, data: unknown): void {
+/** Validates what the engine sent: answers settle their requests, everything else goes to the UI. */
+function deliver(callbacks: EngineCallbacks, requests: Requester, data: unknown): void {
   const parsed = tryParse((x) => parse(engineEventSchema, x, 'event'), data);
-  if (parsed.ok) callbacks.onEvent(parsed.message);
-  else callbacks.onProblem(`ignored a malformed engine event: ${parsed.error}`);
+  if (!parsed.ok) {
+    callbacks.onProblem(`ignored a malformed engine event: ${parsed.error}`);
+    return;
+  }
+  const event = parsed.message;
+  if (event.type !== 'response') callbacks.onEvent(event);
+  else if (!requests.receive(event)) callbacks.onProblem(`ignored an engine response to no pending request (id ${event.id})`);
 }
+
+const DISPOSED = 'the engine was stopped';
 
 /** The WebGPU engine, in this thread. */
 export function webGpuEngine(gpu: GPU | undefined, callbacks: EngineCallbacks): EngineClient {
   let disposed = false;
   const runner = new EngineRunner(
     // Asynchronous like a worker's messages, so no engine event re-enters the UI mid-command.
-    (event) => queueMicrotask(() => { if (!disposed) deliver(callbacks, event); }),
+    (event) => queueMicrotask(() => { if (!disposed) deliver(callbacks, requests, event); }),
     async () => createWebGpuBackend(gpu),
   );
+  const requests = new Requester((request) => runner.receive(request));
   return {
     kind: 'webgpu',
     send(command) {
       if (!disposed) runner.receive(command);
     },
+    request: (type, params) => requests.request(type, params),
     dispose() {
       if (disposed) return;
       disposed = true;
+      requests.dispose(DISPOSED);
       runner.dispose();
     },
   };
@@ -77,20 +92,23 @@ export async function cpuWorkerEngine(scriptUrl: string, callbacks: EngineCallba
   const blobUrl = URL.createObjectURL(new Blob([await response.text()], { type: 'text/javascript' }));
   const worker = new Worker(blobUrl, { name: 'convlab-cpu-engine' });
   let disposed = false;
-  worker.onmessage = (e: MessageEvent<unknown>) => { if (!disposed) deliver(callbacks, e.data); };
+  const requests = new Requester((request) => worker.postMessage(request));
+  worker.onmessage = (e: MessageEvent<unknown>) => { if (!disposed) deliver(callbacks, requests, e.data); };
   worker.onmessageerror = () => callbacks.onProblem('the CPU engine sent a message that could not be decoded');
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault();
-    callbacks.onEvent({ type: 'failed', id: null, message: `the CPU engine crashed: ${e.message || 'unknown error'}` });
+    callbacks.onEvent({ type: 'failed', message: `the CPU engine crashed: ${e.message || 'unknown error'}` });
   };
   return {
     kind: 'cpu',
-    send(command, transfer = []) {
-      if (!disposed) worker.postMessage(command, transfer);
+    send(command) {
+      if (!disposed) worker.postMessage(command);
     },
+    request: (type, params) => requests.request(type, params),
     dispose() {
       if (disposed) return;
       disposed = true;
+      requests.dispose(DISPOSED);
       worker.terminate();
       URL.revokeObjectURL(blobUrl);
     },

@@ -1,14 +1,14 @@
 // Messages between the panel UI and the engine that trains: the WebGPU engine runs in the webview's
 // own thread, the CPU engine in a Web Worker; both speak exactly this protocol, so the UI talks to
-// one small interface (EngineClient in engine-client.ts) whichever it is. Validated on receipt with
-// the same schemas as the host ⇄ webview protocol.
+// one small interface (EngineClient in engine-client.ts) whichever it is. Commands and events are
+// notifications; what expects an answer (a state save, the gradient check) is a request of rpc.ts.
+// Everything is validated on receipt, trainer events and request results included.
 
 import * as v from 'valibot';
-import type { TrainEvent } from '../engine/train';
-import type { ModelSpec } from '../lang/spec';
-import {
-  anyNumber, datasetSchema, float32Array, int, learningRate, list, message, num, opaqueObject, runSettingsSchema, str, tensorSchema, tuple,
-} from '../protocol';
+import type { ModelSpec } from '../lang';
+import { datasetSchema, runSettingsSchema, tensorListSchema } from '../protocol';
+import { requestMessageSchema, requestType, responseMessageSchema, type RequestMessage, type ResponseMessage } from '../rpc';
+import { anyNumber, float32Array, int, learningRate, list, message, num, opaqueObject, str, tuple } from '../schema';
 
 /** How often the engine reports and what the feature-map plot shows. */
 export const plotOptionsSchema = v.object({
@@ -19,7 +19,7 @@ export const plotOptionsSchema = v.object({
 });
 export type PlotOptions = v.InferOutput<typeof plotOptionsSchema>;
 
-const restoreSchema = v.object({ epoch: int(), step: int(), tensors: list(tensorSchema, 100_000) });
+const restoreSchema = v.object({ epoch: int(), step: int(), tensors: tensorListSchema });
 export type RestorePayload = v.InferOutput<typeof restoreSchema>;
 
 export const engineCommandSchema = v.variant('type', [
@@ -40,11 +40,30 @@ export const engineCommandSchema = v.variant('type', [
   message('setLearningRate', { lr: learningRate }),
   /** New plot options; a new example is drawn right away when the trainer is not running. */
   message('setPlots', { plots: plotOptionsSchema }),
-  /** The full trainer state, for a checkpoint (the run pauses for it and continues). */
-  message('saveState', { id: int() }),
-  message('gradientCheck', { id: int() }),
+  /** One of the requests below. */
+  requestMessageSchema,
 ]);
-export type EngineCommand = v.InferOutput<typeof engineCommandSchema>;
+/** A command that expects no answer (requests go through EngineClient.request). */
+export type EngineCommand = Exclude<v.InferOutput<typeof engineCommandSchema>, RequestMessage>;
+
+/** The trainer's events as the engine forwards them (its own pause events stay inside the engine). */
+const trainEventSchema = v.variant('type', [
+  message('start', {
+    epochs: int(), stepsPerEpoch: int(), batch: int(), trainExamples: int(), validationExamples: int(), testExamples: int(),
+    parameters: int(), backend: str(1000), epoch: int(), step: int(),
+  }),
+  message('step', {
+    epoch: int(), step: int(), stepsPerEpoch: int(), globalStep: int(), examples: int(),
+    loss: anyNumber, accuracy: anyNumber, imagesPerSecond: anyNumber, lr: anyNumber,
+  }),
+  message('epoch', {
+    epoch: int(), loss: anyNumber, trainAccuracy: anyNumber, testLoss: v.nullable(anyNumber), testAccuracy: v.nullable(anyNumber),
+    validationAccuracy: v.nullable(anyNumber), seconds: anyNumber, imagesPerSecond: anyNumber,
+  }),
+  message('done', { reason: v.picklist(['completed', 'stopped']), epoch: int(), globalStep: int(), seconds: anyNumber }),
+  message('error', { message: str(20_000) }),
+]);
+export type TrainEventPayload = v.InferOutput<typeof trainEventSchema>;
 
 const gradientTensorSchema = v.object({
   name: str(500),
@@ -68,7 +87,7 @@ export const engineEventSchema = v.variant('type', [
   /** The engine's backend is ready (once per run). */
   message('backend', { name: v.picklist(['cpu', 'webgpu']), description: str(1000) }),
   /** A trainer event as it is (start, step, epoch, done, error). */
-  message('train', { event: opaqueObject<TrainEvent>('a trainer event') }),
+  message('train', { event: trainEventSchema }),
   /** The panel's own pause state (the engine also pauses internally for evaluations and saves). */
   message('paused', { paused: v.boolean(), epoch: int(), globalStep: int() }),
   /** Norm and histogram of every parameter gradient, at one step. */
@@ -93,9 +112,52 @@ export const engineEventSchema = v.variant('type', [
     validationAccuracy: v.nullable(num(0, 1)),
     confusion: list(list(int(), 1 << 16), 1 << 16),
   }),
-  message('state', { id: int(), epoch: int(), step: int(), tensors: list(tensorSchema, 100_000) }),
-  message('gradientCheck', { id: int(), result: opaqueObject<import('../engine/gradcheck').GradCheckResult>('a gradient check result') }),
-  /** A command failed (id of a saveState/gradientCheck request, else null). */
-  message('failed', { id: v.nullable(int()), message: str(20_000) }),
+  /** A command failed, or something went wrong between commands (a readback, a job). */
+  message('failed', { message: str(20_000) }),
+  /** The answer to a request. */
+  responseMessageSchema,
 ]);
+/** Everything the engine sends: events, and the answers to requests. */
 export type EngineEvent = v.InferOutput<typeof engineEventSchema>;
+/** An event that answers no request. */
+export type EngineNotification = Exclude<EngineEvent, ResponseMessage>;
+
+// ── requests ───────────────────────────────────────────────────────────────────────────────────
+
+/** The full trainer state, for a checkpoint (the run pauses for it between two steps and continues). */
+export const saveState = requestType('saveState', {
+  params: v.object({}),
+  result: restoreSchema,
+  // A safety net for an engine that hangs: the state arrives after at most one training step.
+  timeoutMs: 10 * 60_000,
+  transfer: (state) => state.tensors.map((t) => t.data.buffer as ArrayBuffer),
+});
+
+const tensorCheckSchema = v.object({
+  name: str(500),
+  shape: v.pipe(list(int(), 8), v.readonly()),
+  checked: int(),
+  skipped: int(),
+  total: int(),
+  maxRelativeError: anyNumber,
+  worst: v.object({ index: int(), analytic: anyNumber, numeric: anyNumber }),
+  referenceError: v.optional(anyNumber),
+  passed: v.boolean(),
+});
+
+/** Analytic against finite-difference gradients of a fresh network (engine/gradcheck.ts). */
+export const checkGradients = requestType('checkGradients', {
+  params: v.object({}),
+  result: v.object({
+    backend: str(500),
+    precision: v.picklist(['f32', 'f64']),
+    epsilon: num(0),
+    tolerance: num(0),
+    floor: num(0),
+    batch: int(),
+    loss: anyNumber,
+    tensors: v.pipe(list(tensorCheckSchema, 100_000), v.readonly()),
+    reference: v.optional(v.object({ backend: str(500), tolerance: num(0) })),
+    passed: v.boolean(),
+  }),
+});

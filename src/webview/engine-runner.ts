@@ -2,31 +2,26 @@
 // engine-protocol.ts. The same class runs in the webview's thread (WebGPU engine) and in the CPU
 // Web Worker (cpu-worker.ts), so the UI never knows which one it drives.
 //
-// Readbacks for plots are occasional and asynchronous. Gradients, feature maps and filters are
-// captured every `plotEvery` steps, from inside a trainer event callback: the trainer enqueues each
-// step synchronously, so at that moment no step is half-recorded, and the capture enqueues copies
-// into snapshot tensors (and, for feature maps, one eval-mode forward pass of the chosen test image)
-// between two steps. Only then are the snapshots read, while training already continues.
+// Readbacks for plots (telemetry.ts) are occasional and asynchronous. Gradients, feature maps and
+// filters are captured every `plotEvery` steps, from inside a trainer event callback: the trainer
+// enqueues each step synchronously, so at that moment no step is half-recorded, and the capture
+// enqueues its reads (for feature maps after one eval-mode forward pass of the chosen test image)
+// between two steps. They arrive while training already continues.
 //
 // Test evaluation with the confusion matrix needs a trainer that is not running: after each epoch the
 // runner pauses the trainer, evaluates, and resumes it. Those internal pauses are invisible to the UI,
 // whose own pause state is tracked separately (`paused` events).
 
-import type { Backend, Tensor } from '../engine/backend';
-import { fillBatch, type Dataset } from '../engine/data/dataset';
-import { CpuBackend } from '../engine/cpu/backend';
-import { gradientCheck } from '../engine/gradcheck';
-import type { Network } from '../engine/network';
-import { Trainer, type TrainEvent } from '../engine/train';
-import type { ModelSpec } from '../lang/spec';
-import { parse, tryParse, type RunSettings } from '../protocol';
+import { CpuBackend, gradientCheck, Trainer, type Backend, type Dataset, type GradCheckResult, type TrainEvent } from '../engine';
+import type { ModelSpec } from '../lang';
+import type { RunSettings } from '../protocol';
+import { Responder } from '../rpc';
+import { parse, tryParse } from '../schema';
 import {
-  engineCommandSchema, type EngineCommand, type EngineEvent, type PlotOptions, type RestorePayload,
+  checkGradients, engineCommandSchema, saveState, type EngineCommand, type EngineEvent, type PlotOptions, type RestorePayload,
 } from './engine-protocol';
-import { histogram, l2norm } from './lib/histogram';
-
-/** Bins of the gradient histograms. */
-export const HISTOGRAM_BINS = 40;
+import { errorText } from './lib/error-text';
+import { Telemetry } from './telemetry';
 
 export type BackendPurpose = 'train' | 'gradcheck';
 export type Emit = (event: EngineEvent, transfer?: Transferable[]) => void;
@@ -38,17 +33,24 @@ export class EngineRunner {
 
   constructor(private readonly emit: Emit, private readonly createBackend: (purpose: BackendPurpose) => Promise<Backend>) {}
 
-  /** Validates and executes one command; failures become `failed` events, never exceptions. */
+  /** Answers the UI's requests (rpc.ts); a failure becomes the request's error reply. */
+  private readonly responder = new Responder((response, transfer) => this.emit(response, transfer))
+    .on(saveState, () => {
+      if (!this.run) throw new Error('nothing to saveState: training has not started');
+      return this.run.saveState();
+    })
+    .on(checkGradients, () => this.gradientCheck());
+
+  /** Validates and executes one command or request; failures become `failed` events or error replies, never exceptions. */
   receive(data: unknown): void {
     const parsed = tryParse((x) => parse(engineCommandSchema, x, 'command'), data);
     if (!parsed.ok) {
-      this.emit({ type: 'failed', id: null, message: `engine: ignored a malformed command (${parsed.error})` });
+      this.emit({ type: 'failed', message: `engine: ignored a malformed command (${parsed.error})` });
       return;
     }
-    this.handle(parsed.message).catch((e: unknown) => {
-      const id = 'id' in parsed.message ? (parsed.message.id as number) : null;
-      this.emit({ type: 'failed', id, message: errorText(e) });
-    });
+    const c = parsed.message;
+    if (c.type === 'request') void this.responder.receive(c);
+    else this.handle(c).catch((e: unknown) => this.emit({ type: 'failed', message: errorText(e) }));
   }
 
   private async handle(c: EngineCommand): Promise<void> {
@@ -59,7 +61,6 @@ export class EngineRunner {
         this.dataset = c.dataset;
         return;
       case 'start': return this.start(c.settings, c.reportEvery, c.plots, c.restore);
-      case 'gradientCheck': return this.gradientCheck(c.id);
       default: break;
     }
     const run = this.run;
@@ -74,7 +75,6 @@ export class EngineRunner {
       case 'step': return run.stepOnce();
       case 'setLearningRate': return run.trainer.setLearningRate(c.lr);
       case 'setPlots': return run.setPlots(c.plots);
-      case 'saveState': return run.saveState(c.id);
     }
   }
 
@@ -114,14 +114,13 @@ export class EngineRunner {
     this.run = null;
   }
 
-  private async gradientCheck(id: number): Promise<void> {
+  private async gradientCheck(): Promise<GradCheckResult> {
     if (!this.spec) throw new Error('no model loaded');
     const backend = await this.createBackend('gradcheck');
     // f32 finite differences only catch gross errors: on WebGPU also compare with the f64 CPU's gradients.
     const reference = backend.name === 'cpu' ? undefined : new CpuBackend({ precision: 'f64' });
     try {
-      const result = await gradientCheck(backend, this.spec, reference ? { reference } : {});
-      this.emit({ type: 'gradientCheck', id, result });
+      return await gradientCheck(backend, this.spec, reference ? { reference } : {});
     } finally {
       backend.destroy();
       reference?.destroy();
@@ -229,14 +228,12 @@ class Run {
     else if (exampleChanged) this.lastFeatures = -Infinity;
   }
 
-  saveState(id: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  saveState(): Promise<RestorePayload> {
+    return new Promise<RestorePayload>((resolve, reject) => {
       this.schedule(async () => {
         try {
           const s = await this.trainer.saveState();
-          const tensors = [...s.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data }));
-          this.emit({ type: 'state', id, epoch: s.epoch, step: s.step, tensors }, tensors.map((t) => t.data.buffer as ArrayBuffer));
-          resolve();
+          resolve({ epoch: s.epoch, step: s.step, tensors: [...s.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data })) });
         } catch (e) {
           reject(e);
         }
@@ -265,7 +262,7 @@ class Run {
         try {
           await this.jobs.shift()!();
         } catch (e) {
-          this.emit({ type: 'failed', id: null, message: errorText(e) });
+          this.emit({ type: 'failed', message: errorText(e) });
         }
       }
     } finally {
@@ -310,121 +307,4 @@ class Run {
       validationAccuracy: validation?.accuracy ?? null, confusion: test.confusion ?? [],
     });
   }
-}
-
-/** Snapshot tensors and the readbacks of gradients, feature maps and filters. */
-class Telemetry {
-  private gradSnapshots: Tensor[] | null = null;
-  private featureSnapshots: Tensor[] | null = null;
-  private outputSnapshot: Tensor | null = null;
-  private filterSnapshot: Tensor | null = null;
-  /** Reads in flight; a capture while one is pending returns it instead of starting another. */
-  readonly inFlight: { gradients: Promise<void> | null; features: Promise<void> | null; filters: Promise<void> | null } =
-    { gradients: null, features: null, filters: null };
-  private readonly featureLayers: number[];
-  private readonly firstConv: number;
-  private readonly hostImage: Float32Array;
-  private readonly hostLabel = new Uint32Array(1);
-  private disposed = false;
-
-  constructor(private readonly backend: Backend, private readonly net: Network, private readonly dataset: Dataset, private readonly emit: Emit) {
-    this.featureLayers = net.featureMapLayers();
-    this.firstConv = net.layers.findIndex((l) => l.spec.kind === 'conv');
-    const [c, h, w] = dataset.shape;
-    this.hostImage = new Float32Array(c * h * w);
-  }
-
-  /** Copies every parameter gradient now; reads, bins and reports them asynchronously. */
-  gradients(globalStep: number): Promise<void> {
-    if (this.disposed) return Promise.resolve();
-    if (this.inFlight.gradients) return this.inFlight.gradients;
-    const params = this.net.parameters;
-    const snaps = (this.gradSnapshots ??= params.map((p) => this.backend.zeros(p.length)));
-    params.forEach((p, i) => this.backend.copy(p.grad, snaps[i]));
-    this.backend.flush();
-    return this.track('gradients', Promise.all(snaps.map((s) => this.backend.read(s))).then((values) => {
-      if (this.disposed) return;
-      const tensors = values.map((g, i) => {
-        const h = histogram(g, HISTOGRAM_BINS);
-        return { name: params[i].name, norm: l2norm(g), min: h.min, max: h.max, counts: h.counts };
-      });
-      this.emit({ type: 'gradients', globalStep, tensors });
-    }));
-  }
-
-  /**
-   * Runs test image `example` through the network (eval mode, batch of 1) between two training steps
-   * and copies each conv/pool output; reads them asynchronously.
-   */
-  features(example: number, globalStep: number): Promise<void> {
-    if (this.disposed) return Promise.resolve();
-    if (this.inFlight.features) return this.inFlight.features;
-    const split = this.dataset.test.count > 0 ? this.dataset.test : this.dataset.train;
-    if (split.count === 0) return Promise.resolve();
-    const index = Math.min(example, split.count - 1);
-    const [c, h, w] = this.dataset.shape;
-    fillBatch(split, this.dataset.shape, [index], this.hostImage, this.hostLabel);
-    this.backend.write(this.net.input, this.hostImage);
-    const out = this.net.predict({ n: 1, training: false, seed: 0 });
-    const shapes = this.featureLayers.map((i) => shape3(this.net.layers[i].outputShape));
-    const snaps = (this.featureSnapshots ??= shapes.map((s) => this.backend.zeros(s[0] * s[1] * s[2])));
-    const outSnap = (this.outputSnapshot ??= this.backend.zeros(this.net.classes));
-    this.featureLayers.forEach((layer, k) => this.backend.copy(this.net.layerOutput(layer), snaps[k], snaps[k].length));
-    this.backend.copy(out, outSnap, this.net.classes);
-    this.backend.flush();
-    const image = this.hostImage.slice();
-    const label = this.hostLabel[0];
-    return this.track('features', Promise.all([...snaps, outSnap].map((s) => this.backend.read(s))).then((values) => {
-      if (this.disposed) return;
-      const probs = values.pop()!;
-      let predicted = 0;
-      for (let k = 1; k < probs.length; k++) if (probs[k] > probs[predicted]) predicted = k;
-      const maps = values.map((data, k) => ({
-        layer: this.featureLayers[k], kind: this.net.layers[this.featureLayers[k]].spec.kind, shape: shapes[k],
-        data: data instanceof Float32Array ? data : Float32Array.from(data),
-      }));
-      const input = { layer: -1, kind: 'input', shape: [c, h, w] as [number, number, number], data: image };
-      this.emit({ type: 'features', globalStep, example: index, label, predicted, confidence: probs[predicted], input, maps },
-        [image.buffer, ...maps.map((m) => m.data.buffer as ArrayBuffer)]);
-    }));
-  }
-
-  /** The first conv layer's kernels. */
-  filters(globalStep: number): Promise<void> {
-    if (this.firstConv < 0 || this.disposed) return Promise.resolve();
-    if (this.inFlight.filters) return this.inFlight.filters;
-    const weight = this.net.parameters.find((p) => p.name === `layers.${this.firstConv}.weight`);
-    if (!weight) return Promise.resolve();
-    const snap = (this.filterSnapshot ??= this.backend.zeros(weight.length));
-    this.backend.copy(weight.value, snap);
-    this.backend.flush();
-    return this.track('filters', this.backend.read(snap).then((values) => {
-      if (this.disposed) return;
-      const data = values instanceof Float32Array ? values : Float32Array.from(values);
-      this.emit({ type: 'filters', globalStep, layer: this.firstConv, shape: [...weight.shape], data }, [data.buffer as ArrayBuffer]);
-    }));
-  }
-
-  /** Remembers a read in flight until it settles; a failure becomes a `failed` event. */
-  private track(kind: keyof Telemetry['inFlight'], read: Promise<void>): Promise<void> {
-    const done = read.catch((e: unknown) => this.fail(`reading ${kind}`, e)).finally(() => { this.inFlight[kind] = null; });
-    this.inFlight[kind] = done;
-    return done;
-  }
-
-  dispose(): void {
-    this.disposed = true;
-  }
-
-  private fail(what: string, e: unknown): void {
-    if (!this.disposed) this.emit({ type: 'failed', id: null, message: `${what}: ${errorText(e)}` });
-  }
-}
-
-function shape3(shape: readonly number[]): [number, number, number] {
-  return shape.length === 3 ? [shape[0], shape[1], shape[2]] : [shape[0], 1, 1];
-}
-
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

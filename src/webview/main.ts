@@ -9,7 +9,8 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './styles.css';
-import { App, type VsCodeApi } from './app';
+import { App } from './app';
+import type { VsCodeApi } from './host-link';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 

@@ -1,12 +1,13 @@
-// The host ⇄ webview protocol: every message kind round-trips, and malformed ones are rejected with
-// the path of the bad value (and never crash the receiver).
+// The host ⇄ webview protocol: every message kind and every request's params and result round-trip,
+// and malformed ones are rejected with the path of the bad value (and never crash the receiver).
 import * as assert from 'node:assert/strict';
 import * as v from 'valibot';
 import { analyze } from '../../src/lang';
 import {
-  anyNumber, int, list, num, parse, parseHostMessage, parseWebviewMessage, panelStateHeaderSchema, ProtocolError, str, tryParse, tuple,
+  loadCheckpoint, parseHostMessage, parseWebviewMessage, panelStateHeaderSchema, runFinished, saveCheckpoint,
   type HostMessage, type WebviewMessage,
 } from '../../src/protocol';
+import { anyNumber, int, list, num, parse, ProtocolError, refine, str, tryParse, tuple } from '../../src/schema';
 
 const spec = analyze('input 1x4x4\nflatten\ndense 3\nsoftmax\n').spec;
 
@@ -48,8 +49,8 @@ describe('protocol: host → webview', () => {
   it('accepts every message kind', () => {
     const messages: unknown[] = [
       init(),
-      { type: 'checkpoint', path: '/m/x.safetensors', epoch: 1, step: 10, tensors: [tensor('layers.1.weight', [3, 16])], modelDiffers: false },
-      { type: 'checkpointSaved', requestId: 3, path: '/m/x.safetensors' },
+      { type: 'response', id: 3, result: { path: '/m/x.safetensors' } },
+      { type: 'response', id: 4, error: 'the disk is full' },
       { type: 'notice', level: 'warning', message: 'careful' },
       { type: 'runGradientCheck' },
       { type: 'start' },
@@ -58,6 +59,14 @@ describe('protocol: host → webview', () => {
       const parsed: HostMessage = parseHostMessage(m);
       assert.equal(parsed.type, (m as { type: string }).type);
     }
+  });
+
+  it('accepts the results of the webview\'s requests', () => {
+    const checkpoint = { path: '/m/x.safetensors', epoch: 1, step: 10, tensors: [tensor('layers.1.weight', [3, 16])], modelDiffers: false };
+    assert.equal(parse(loadCheckpoint.result, checkpoint)?.step, 10);
+    assert.equal(parse(loadCheckpoint.result, null), null, 'the person cancelled');
+    assert.deepEqual(parse(saveCheckpoint.result, { path: '/m/x.safetensors' }), { path: '/m/x.safetensors' });
+    assert.deepEqual(parse(runFinished.result, { checkpoint: null }), { checkpoint: null });
   });
 
   it('keeps typed arrays as they are (no copies) and drops unknown fields', () => {
@@ -77,7 +86,7 @@ describe('protocol: host → webview', () => {
   });
 
   it('names the bad field', () => {
-    rejects(parseHostMessage, { type: 'checkpointSaved', requestId: 1.5, path: 'x' }, 'message.requestId');
+    rejects(parseHostMessage, { type: 'response', id: 1.5, result: { path: 'x' } }, 'message.id');
     rejects(parseHostMessage, { type: 'notice', level: 'fatal', message: 'x' }, 'message.level');
     rejects(parseHostMessage, init({ checkpointPath: 42 }), 'message.checkpointPath');
     const m = init();
@@ -101,11 +110,12 @@ describe('protocol: host → webview', () => {
   });
 
   it('checks checkpoint tensors: sizes match shapes, names are unique, data is Float32Array', () => {
-    const base = { type: 'checkpoint', path: 'p', epoch: 0, step: 0, modelDiffers: true };
-    rejects(parseHostMessage, { ...base, tensors: [tensor('w', [2, 3], 5)] }, /message\.tensors\[0\]\.data: has 5 values, shape \[2, 3\] needs 6/);
-    rejects(parseHostMessage, { ...base, tensors: [tensor('w', [1]), tensor('w', [1])] }, /duplicate tensor "w"/);
-    rejects(parseHostMessage, { ...base, tensors: [{ name: 'w', shape: [2], data: [1, 2] }] }, 'message.tensors[0].data');
-    rejects(parseHostMessage, { ...base, tensors: [{ name: 'w', shape: [2], data: new Float64Array(2) }] }, 'message.tensors[0].data');
+    const base = { path: 'p', epoch: 0, step: 0, modelDiffers: true };
+    const checkpoint = (x: unknown) => parse(loadCheckpoint.result, x);
+    rejects(checkpoint, { ...base, tensors: [tensor('w', [2, 3], 5)] }, /message\.tensors\[0\]\.data: has 5 values, shape \[2, 3\] needs 6/);
+    rejects(checkpoint, { ...base, tensors: [tensor('w', [1]), tensor('w', [1])] }, /duplicate tensor "w"/);
+    rejects(checkpoint, { ...base, tensors: [{ name: 'w', shape: [2], data: [1, 2] }] }, 'message.tensors[0].data');
+    rejects(checkpoint, { ...base, tensors: [{ name: 'w', shape: [2], data: new Float64Array(2) }] }, 'message.tensors[0].data');
   });
 });
 
@@ -121,10 +131,8 @@ describe('protocol: webview → host', () => {
       { type: 'ready' },
       { type: 'log', level: 'warn', message: 'hm' },
       { type: 'status', status: 'running', backend: 'webgpu', epoch: 0, globalStep: 12 },
-      { type: 'saveCheckpoint', requestId: 1, choose: false, state: state([tensor('layers.1.weight', [3, 16])]) },
-      { type: 'pickCheckpoint' },
-      { type: 'finished', summary, state: null },
-      { type: 'finished', summary, state: state([]) },
+      { type: 'request', id: 1, method: 'saveCheckpoint', params: { choose: false, state: state([tensor('layers.1.weight', [3, 16])]) } },
+      { type: 'request', id: 2, method: 'loadCheckpoint', params: {} },
       { type: 'gradientCheckDone', result },
       { type: 'error', message: 'boom' },
     ];
@@ -132,21 +140,32 @@ describe('protocol: webview → host', () => {
       const parsed: WebviewMessage = parseWebviewMessage(m);
       assert.equal(parsed.type, (m as { type: string }).type);
     }
+    assert.equal(parse(saveCheckpoint.params, { choose: false, state: state([tensor('layers.1.weight', [3, 16])]) }).state.step, 5);
+    assert.deepEqual(parse(loadCheckpoint.params, {}), {});
+    assert.equal(parse(runFinished.params, { summary, state: null }).state, null);
+    assert.equal(parse(runFinished.params, { summary, state: state([]) }).summary.reason, 'completed');
+  });
+
+  it('rejects a request without its method or params', () => {
+    rejects(parseWebviewMessage, { type: 'request', id: 1, params: {} }, 'message.method');
+    rejects(parseWebviewMessage, { type: 'request', id: 1, method: 'saveCheckpoint' }, 'message.params');
+    rejects(parseWebviewMessage, { type: 'request', id: 0, method: 'saveCheckpoint', params: {} }, 'message.id');
   });
 
   it('rejects states with bad tensors or settings', () => {
-    const save = (s: unknown) => ({ type: 'saveCheckpoint', requestId: 1, choose: true, state: s });
-    rejects(parseWebviewMessage, save(state([tensor('w', [4], 3)])), /message\.state\.tensors\[0\]\.data/);
-    rejects(parseWebviewMessage, save({ ...(state([]) as object), backend: 'tpu' }), 'message.state.backend');
-    rejects(parseWebviewMessage, save({ ...(state([]) as object), settings: { ...settings, lr: -1 } }), 'message.state.settings.lr');
-    rejects(parseWebviewMessage, save({ ...(state([]) as object), settings: { ...settings, lr: NaN } }), 'message.state.settings.lr');
-    rejects(parseWebviewMessage, save({ ...(state([]) as object), epoch: -1 }), 'message.state.epoch');
+    const save = (s: unknown) => ({ choose: true, state: s });
+    const params = (x: unknown) => parse(saveCheckpoint.params, x);
+    rejects(params, save(state([tensor('w', [4], 3)])), /message\.state\.tensors\[0\]\.data/);
+    rejects(params, save({ ...(state([]) as object), backend: 'tpu' }), 'message.state.backend');
+    rejects(params, save({ ...(state([]) as object), settings: { ...settings, lr: -1 } }), 'message.state.settings.lr');
+    rejects(params, save({ ...(state([]) as object), settings: { ...settings, lr: NaN } }), 'message.state.settings.lr');
+    rejects(params, save({ ...(state([]) as object), epoch: -1 }), 'message.state.epoch');
   });
 
   it('accepts diverged losses (NaN) in a run summary but not negative accuracies', () => {
     const summary = { reason: 'stopped', epochs: 0, globalStep: 1, seconds: 0, loss: NaN, trainAccuracy: null, testAccuracy: null, backend: 'x' };
-    assert.equal(parseWebviewMessage({ type: 'finished', summary, state: null }).type, 'finished');
-    rejects(parseWebviewMessage, { type: 'finished', summary: { ...summary, trainAccuracy: -0.1 }, state: null }, 'message.summary.trainAccuracy');
+    assert.ok(Number.isNaN(parse(runFinished.params, { summary, state: null }).summary.loss));
+    rejects((x) => parse(runFinished.params, x), { summary: { ...summary, trainAccuracy: -0.1 }, state: null }, 'message.summary.trainAccuracy');
   });
 
   it('tryParse reports instead of throwing', () => {
@@ -179,5 +198,15 @@ describe('protocol: schema building blocks', () => {
     assert.throws(() => parse(tuple([int(), str(9)]), [1, 'a', 2]), /array of 2/);
     assert.equal(parse(v.nullable(int()), null), null);
     assert.throws(() => parse(v.object({ a: list(int(), 9) }), { a: [1, 'x'] }, 'state'), /^ProtocolError: state\.a\[1\]: expected a number, got "x"$/);
+  });
+
+  it('reports a refinement\'s problem at its path below the checked value, after the schema passed', () => {
+    const even = v.object({ xs: v.pipe(list(int(), 9), refine((xs) => {
+      const i = xs.findIndex((x) => x % 2 !== 0);
+      return i < 0 ? null : { path: [i], problem: `${xs[i]} is odd` };
+    })) });
+    assert.deepEqual(parse(even, { xs: [2, 4] }), { xs: [2, 4] });
+    assert.throws(() => parse(even, { xs: [2, 3] }), /^ProtocolError: message\.xs\[1\]: 3 is odd$/);
+    assert.throws(() => parse(even, { xs: [2, 'a'] }), /message\.xs\[1\]: expected a number/, 'the schema\'s own problem comes first');
   });
 });

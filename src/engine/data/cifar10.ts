@@ -2,7 +2,8 @@
 // followed by 3,072 pixel bytes, 1,024 per channel (R, G, B), each 32×32 row-major — already C×H×W.
 // Pure: runs in Node and in the webview.
 
-import { DataError, formatCount } from './errors';
+import { formatCount } from '../../lang/format';
+import { DataError } from './errors';
 
 export const CIFAR10_SHAPE: readonly [number, number, number] = [3, 32, 32];
 export const CIFAR10_IMAGE_BYTES = 3 * 32 * 32;

@@ -14,6 +14,17 @@ export interface Split {
   readonly images: Uint8Array | Float32Array;
   /** Class index of each example, 0 ≤ label < classes. */
   readonly labels: Uint8Array;
+  /**
+   * Where the labels came from, for messages: the files in order, each holding the next `count`
+   * labels as its records 0…count−1. Absent when the examples were reordered (seeded splits).
+   */
+  readonly labelFiles?: readonly LabelFile[];
+}
+
+/** One file's share of a split's labels. */
+export interface LabelFile {
+  readonly name: string;
+  readonly count: number;
 }
 
 export interface Dataset {

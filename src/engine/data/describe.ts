@@ -1,7 +1,7 @@
 // Human-readable summaries of data sets, and the buffers to transfer when posting one to a webview.
 
 import type { Dataset } from './dataset';
-import { formatCount } from './errors';
+import { formatCount } from '../../lang/format';
 
 /** "fashion (idx: 60,000 train / 10,000 test)": what every loader names its data set. */
 export function datasetName(title: string, kind: string, train: number, test: number, testKind = 'test'): string {

@@ -12,8 +12,3 @@ export class DataError extends Error {
     this.source = source;
   }
 }
-
-/** 12345 → "12,345": counts in messages are easier to compare with thousands separators. */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}

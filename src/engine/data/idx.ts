@@ -4,7 +4,8 @@
 
 import type { Dataset, Split } from './dataset';
 import { datasetName } from './describe';
-import { DataError, formatCount } from './errors';
+import { formatCount } from '../../lang/format';
+import { DataError } from './errors';
 
 /** One IDX file: its dimensions and its bytes (a view into the input, not a copy). */
 export interface IdxArray {
@@ -25,8 +26,22 @@ function readU32BE(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
-/** Parses an IDX file of unsigned bytes with rank 1 to 4, checking that its size matches its header exactly. */
-export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+/** What an IDX header says: the dimensions, the header's length and the length of the whole file. */
+export interface IdxHeader {
+  readonly dims: readonly number[];
+  readonly headerBytes: number;
+  /** Header plus data. A product of up to four u32 can exceed 2^53; it is then far above any real length, which is all it is compared with. */
+  readonly fileBytes: number;
+}
+
+/** Longest IDX header ConvLab reads (rank 4): enough leading bytes for parseIdxHeader. */
+export const IDX_MAX_HEADER_BYTES = 4 + 4 * 4;
+
+/**
+ * Parses the header at the start of `bytes` (only its first IDX_MAX_HEADER_BYTES are needed), so a
+ * reader can check the sizes it claims before reading or allocating the rest.
+ */
+export function parseIdxHeader(bytes: Uint8Array, name: string): IdxHeader {
   if (bytes.length < 4) {
     throw new DataError(name, `truncated: expected at least 4 bytes (the IDX magic number), got ${bytes.length}`);
   }
@@ -54,18 +69,24 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   }
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) dims.push(readU32BE(bytes, 4 + 4 * i));
-  // A product of up to four u32 can exceed 2^53; it is then far above any real length, which is all we compare.
-  const dataBytes = dims.reduce((p, d) => p * d, 1);
-  const expected = headerBytes + dataBytes;
-  if (bytes.length < expected) {
-    throw new DataError(name, `truncated: the header describes ${dimsText(dims)} bytes of data, so the file should be ` +
-      `${formatCount(expected)} bytes, got ${formatCount(bytes.length)}`);
+  return { dims, headerBytes, fileBytes: headerBytes + dims.reduce((p, d) => p * d, 1) };
+}
+
+/** The error for a file of `actual` bytes shorter than its header says. */
+export function idxTruncated(header: IdxHeader, actual: number, name: string): DataError {
+  return new DataError(name, `truncated: the header describes ${dimsText(header.dims)} bytes of data, so the file should be ` +
+    `${formatCount(header.fileBytes)} bytes, got ${formatCount(actual)}`);
+}
+
+/** Parses an IDX file of unsigned bytes with rank 1 to 4, checking that its size matches its header exactly. */
+export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  const header = parseIdxHeader(bytes, name);
+  if (bytes.length < header.fileBytes) throw idxTruncated(header, bytes.length, name);
+  if (bytes.length > header.fileBytes) {
+    throw new DataError(name, `${formatCount(bytes.length - header.fileBytes)} unexpected bytes after the ${dimsText(header.dims)} data ` +
+      `the header describes (expected ${formatCount(header.fileBytes)} bytes in all, got ${formatCount(bytes.length)})`);
   }
-  if (bytes.length > expected) {
-    throw new DataError(name, `${formatCount(bytes.length - expected)} unexpected bytes after the ${dimsText(dims)} data ` +
-      `the header describes (expected ${formatCount(expected)} bytes in all, got ${formatCount(bytes.length)})`);
-  }
-  return { dims, data: bytes.subarray(headerBytes, expected) };
+  return { dims: header.dims, data: bytes.subarray(header.headerBytes, header.fileBytes) };
 }
 
 /** Images from an IDX array: rank 3 (N×H×W, one channel) or rank 4 (N×C×H×W). */
@@ -105,7 +126,11 @@ export function idxSplit(images: NamedBytes, labels: NamedBytes): { split: Split
   }
   // Copies (not Buffer#slice, which shares memory), so each array owns its buffer and can be
   // transferred to a webview on its own.
-  return { split: { count: img.count, images: new Uint8Array(img.data), labels: new Uint8Array(lab) }, shape: img.shape };
+  const split: Split = {
+    count: img.count, images: new Uint8Array(img.data), labels: new Uint8Array(lab),
+    labelFiles: [{ name: labels.name, count: lab.length }],
+  };
+  return { split, shape: img.shape };
 }
 
 /**

@@ -11,7 +11,8 @@
 
 import type { Dataset, Split } from './dataset';
 import { datasetName } from './describe';
-import { DataError, formatCount } from './errors';
+import { formatCount } from '../../lang/format';
+import { DataError } from './errors';
 import { Growable } from './growable';
 import { seededSplit } from './split';
 

@@ -2,14 +2,11 @@
 // DataSpec names, reads and gunzips them, and hands the bytes to the pure parsers in this folder.
 
 import { existsSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { open, readFile, readdir, stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { open, readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
 import type { DataSpec } from '../../lang/spec';
+import { fileError, readIdxFile, statFile, streamText } from './bounded-read';
+import { DataBudget } from './budget';
 import {
   CIFAR10_CLASSES, CIFAR10_IMAGE_BYTES, CIFAR10_RECORD_BYTES, CIFAR10_SHAPE,
   cifar10RecordCount, copyCifar10Records, parseCifar10ClassNames,
@@ -17,7 +14,7 @@ import {
 import type { Dataset, Split } from './dataset';
 import { datasetName } from './describe';
 import { DataError } from './errors';
-import { idxDataset, idxSplit } from './idx';
+import { idxDataset, idxSplit, type NamedBytes } from './idx';
 import { LibsvmReader, libsvmDataset, type LibsvmSparse } from './libsvm';
 import { seededSplit } from './split';
 
@@ -26,6 +23,11 @@ export interface LoadOptions {
   readonly builtinDir?: string;
   /** Seed of the built-in MNIST split and of LIBSVM hold-outs; default DEFAULT_SPLIT_SEED. */
   readonly splitSeed?: number;
+  /**
+   * Most bytes the data set may make the loader hold (file contents, decompressed data, dense
+   * arrays), checked before allocating; default DEFAULT_MAX_DATA_BYTES (2 GiB).
+   */
+  readonly maxDataBytes?: number;
 }
 
 /** Fixed, so the built-in MNIST test set and LIBSVM hold-outs are the same examples on every run. */
@@ -40,11 +42,12 @@ export const BUILTIN_MNIST_TRAIN = 8000;
 /** Loads the data set a spec names. Paths in the spec must already be absolute (resolved by the language). */
 export async function loadDataset(spec: DataSpec, options: LoadOptions = {}): Promise<Dataset> {
   const seed = options.splitSeed ?? DEFAULT_SPLIT_SEED;
+  const budget = new DataBudget(options.maxDataBytes);
   switch (spec.kind) {
-    case 'mnist': return loadBuiltinMnist(options.builtinDir ?? findBuiltinDir(), seed);
-    case 'idx': return loadIdxFolder(spec.dir);
-    case 'cifar10': return loadCifar10Folder(spec.dir);
-    case 'libsvm': return loadLibsvmFiles(spec.train, spec.test, seed);
+    case 'mnist': return loadBuiltinMnist(options.builtinDir ?? findBuiltinDir(), seed, budget);
+    case 'idx': return loadIdxFolder(spec.dir, budget);
+    case 'cifar10': return loadCifar10Folder(spec.dir, budget);
+    case 'libsvm': return loadLibsvmFiles(spec.train, spec.test, seed, budget);
     default: {
       const unknown: never = spec;
       throw new DataError('data', `unknown data kind ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
@@ -68,14 +71,14 @@ export function findBuiltinDir(from: string = __dirname): string {
     'or any folder above it; run `npm run build` to create the built-in data set');
 }
 
-async function loadBuiltinMnist(dir: string, seed: number): Promise<Dataset> {
+async function loadBuiltinMnist(dir: string, seed: number, budget: DataBudget): Promise<Dataset> {
   const images = join(dir, BUILTIN_MNIST_IMAGES), labels = join(dir, BUILTIN_MNIST_LABELS);
   for (const file of [images, labels]) {
     if (!existsSync(file)) {
       throw new DataError('mnist (built-in)', `${file} is missing; run \`npm run build\` to create the built-in data set`);
     }
   }
-  const all = idxSplit(await readNamedBytes(images), await readNamedBytes(labels));
+  const all = idxSplit(await readNamedIdx(images, budget), await readNamedIdx(labels, budget));
   const size = all.shape[0] * all.shape[1] * all.shape[2];
   if (all.split.count <= BUILTIN_MNIST_TRAIN) {
     throw new DataError(images, `has ${all.split.count} images, expected more than ${BUILTIN_MNIST_TRAIN}; ` +
@@ -94,10 +97,10 @@ function idxFileNames(stem: string, kind: 'idx3' | 'idx1'): string[] {
   return [...plain, ...plain.map((p) => p + '.gz')];
 }
 
-async function loadIdxFolder(dir: string): Promise<Dataset> {
+async function loadIdxFolder(dir: string, budget: DataBudget): Promise<Dataset> {
   const entries = await listFolder(dir);
   const file = async (stem: string, kind: 'idx3' | 'idx1', what: string) =>
-    readNamedBytes(join(dir, pickFile(dir, entries, idxFileNames(stem, kind), what)));
+    readNamedIdx(join(dir, pickFile(dir, entries, idxFileNames(stem, kind), what)), budget);
   return idxDataset({
     trainImages: await file('train-images', 'idx3', 'training images'),
     trainLabels: await file('train-labels', 'idx1', 'training labels'),
@@ -115,7 +118,7 @@ const CIFAR10_SUBFOLDER = 'cifar-10-batches-bin';
 /** Records read per chunk: about 3 MB, so a 180 MB data set never exists twice in memory. */
 const CIFAR10_CHUNK_RECORDS = 1024;
 
-async function loadCifar10Folder(dir: string): Promise<Dataset> {
+async function loadCifar10Folder(dir: string, budget: DataBudget): Promise<Dataset> {
   let entries = await listFolder(dir);
   // Accept both the extracted archive's folder and the folder that contains it.
   if (!entries.includes(CIFAR10_TRAIN_FILES[0]) && entries.includes(CIFAR10_SUBFOLDER)) {
@@ -124,21 +127,29 @@ async function loadCifar10Folder(dir: string): Promise<Dataset> {
   }
   const trainFiles = CIFAR10_TRAIN_FILES.map((f, i) => join(dir, pickFile(dir, entries, [f], `training batch ${i + 1}`)));
   const testFile = join(dir, pickFile(dir, entries, [CIFAR10_TEST_FILE], 'test batch'));
-  const train = await readCifar10Batches(trainFiles);
-  const test = await readCifar10Batches([testFile]);
+  const train = await readCifar10Batches(trainFiles, budget);
+  const test = await readCifar10Batches([testFile], budget);
   const metaPath = join(dir, CIFAR10_META_FILE);
-  const classNames = entries.includes(CIFAR10_META_FILE)
-    ? parseCifar10ClassNames(await readFile(metaPath, 'utf8'), metaPath) : undefined;
+  const classNames = entries.includes(CIFAR10_META_FILE) ? await readClassNames(metaPath, budget) : undefined;
   return {
     name: datasetName(basename(dir), 'cifar10', train.count, test.count),
     shape: [...CIFAR10_SHAPE], classes: CIFAR10_CLASSES, ...(classNames ? { classNames } : {}), train, test,
   };
 }
 
+async function readClassNames(path: string, budget: DataBudget): Promise<string[]> {
+  budget.reserve((await statFile(path)).size, path, 'the class names');
+  return parseCifar10ClassNames(await readFile(path, 'utf8'), path);
+}
+
 /** Reads batch files one after another, in chunks, straight into one preallocated split. */
-async function readCifar10Batches(paths: string[]): Promise<Split> {
+async function readCifar10Batches(paths: string[], budget: DataBudget): Promise<Split> {
   const counts: number[] = [];
-  for (const path of paths) counts.push(cifar10RecordCount((await statFile(path)).size, path));
+  for (const path of paths) {
+    const size = (await statFile(path)).size;
+    counts.push(cifar10RecordCount(size, path));
+    budget.reserve(size, path, 'the batch');
+  }
   const total = counts.reduce((a, b) => a + b, 0);
   const images = new Uint8Array(total * CIFAR10_IMAGE_BYTES);
   const labels = new Uint8Array(total);
@@ -159,80 +170,32 @@ async function readCifar10Batches(paths: string[]): Promise<Split> {
       await handle.close();
     }
   }
-  return { count: total, images, labels };
+  return { count: total, images, labels, labelFiles: paths.map((name, f) => ({ name, count: counts[f] })) };
 }
 
 // ── LIBSVM files ────────────────────────────────────────────────────────────────────────────────
 
-async function loadLibsvmFiles(trainPath: string, testPath: string | undefined, seed: number): Promise<Dataset> {
-  const train = await readLibsvmFile(trainPath);
-  const test = testPath === undefined ? undefined : await readLibsvmFile(testPath);
+async function loadLibsvmFiles(trainPath: string, testPath: string | undefined, seed: number, budget: DataBudget): Promise<Dataset> {
+  const train = await readLibsvmFile(trainPath, budget);
+  const test = testPath === undefined ? undefined : await readLibsvmFile(testPath, budget);
+  const parts = test ? [train, test] : [train];
+  // The dense arrays libsvmDataset will allocate: float32 features and a label byte per example.
+  const features = Math.max(...parts.map((p) => p.maxFeature));
+  for (const part of parts) budget.reserve(part.count * (4 * features + 1), part.name, 'the dense features');
   return libsvmDataset(train, test, basename(trainPath), seed);
 }
 
 /** Streams a LIBSVM file (gunzipping it when it starts with the gzip magic number) through the parser. */
-export async function readLibsvmFile(path: string): Promise<LibsvmSparse> {
-  await statFile(path);
-  const input = await isGzipped(path)
-    ? pipeline(createReadStream(path), createGunzip(), () => { /* errors surface in the loop below */ })
-    : createReadStream(path);
+async function readLibsvmFile(path: string, budget: DataBudget): Promise<LibsvmSparse> {
   const reader = new LibsvmReader(path);
-  const decoder = new TextDecoder('utf-8');
-  try {
-    for await (const chunk of input as Readable) reader.push(decoder.decode(chunk as Uint8Array, { stream: true }));
-  } catch (e) {
-    if (e instanceof DataError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw new DataError(path, `is not valid gzip data (${(e as Error).message})`);
-    }
-    throw fileError(path, e);
-  } finally {
-    input.destroy();
-  }
-  reader.push(decoder.decode());
+  await streamText(path, budget, (text) => reader.push(text));
   return reader.finish();
-}
-
-async function isGzipped(path: string): Promise<boolean> {
-  const handle = await open(path, 'r').catch((e: unknown) => { throw fileError(path, e); });
-  try {
-    const head = new Uint8Array(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
 }
 
 // ── files and folders ───────────────────────────────────────────────────────────────────────────
 
-/** The bytes of a file, gunzipped when they start with the gzip magic number (whatever the name says). */
-export async function readMaybeGzipped(path: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw fileError(path, e);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = await promisify(gunzip)(bytes);
-    } catch (e) {
-      throw new DataError(path, `is not valid gzip data (${(e as Error).message})`);
-    }
-  }
-  return bytes;
-}
-
-async function readNamedBytes(path: string): Promise<{ name: string; bytes: Uint8Array }> {
-  return { name: path, bytes: await readMaybeGzipped(path) };
-}
-
-async function statFile(path: string) {
-  const s = await stat(path).catch((e: unknown) => { throw fileError(path, e); });
-  if (!s.isFile()) throw new DataError(path, 'is not a file');
-  return s;
+async function readNamedIdx(path: string, budget: DataBudget): Promise<NamedBytes> {
+  return { name: path, bytes: await readIdxFile(path, budget) };
 }
 
 /** Names in a folder, sorted; a clear error when it does not exist or is not a folder. */
@@ -254,14 +217,4 @@ function pickFile(dir: string, entries: readonly string[], candidates: readonly 
   const shown = entries.slice(0, 20).join(', ') + (entries.length > 20 ? `, … (${entries.length - 20} more)` : '');
   throw new DataError(dir, `no ${what} file: expected ${candidates.join(' or ')} in this folder, ` +
     (entries.length === 0 ? 'but the folder is empty' : `which contains: ${shown}`));
-}
-
-function fileError(path: string, e: unknown): DataError {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT': return new DataError(path, 'file not found');
-    case 'EISDIR': return new DataError(path, 'is a folder, expected a file');
-    case 'EACCES': case 'EPERM': return new DataError(path, 'permission denied');
-    default: return new DataError(path, `cannot be read (${err.message})`);
-  }
 }

@@ -5,6 +5,7 @@ import type { Backend } from '../backend';
 import type { LayerSpec, Shape } from '../../lang/spec';
 import { findLayerDefinition, type BuildContext } from '../../layers/index';
 import { LayerError, type Layer, type Param, type StateBuffer } from './layer';
+import { paramName, type ParamKind } from '../tensor-names';
 
 export function createLayer(backend: Backend, spec: LayerSpec, index: number, inputShape: Shape, maxBatch: number): Layer {
   const definition = findLayerDefinition(spec.kind);
@@ -15,7 +16,7 @@ export function createLayer(backend: Backend, spec: LayerSpec, index: number, in
 }
 
 function buildContext(backend: Backend, spec: LayerSpec, index: number, inputShape: Shape, maxBatch: number): BuildContext {
-  const name = (suffix: string) => `layers.${index}.${suffix}`;
+  const name = (suffix: ParamKind) => paramName(index, suffix);
   return {
     backend, index, inputShape, maxBatch,
     param(suffix, shape, init): Param {

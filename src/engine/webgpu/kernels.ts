@@ -27,6 +27,7 @@ import gemmSplitReduceSrc from '../../../shaders/gemm-split-reduce.wgsl';
 import gemmSrc from '../../../shaders/gemm.wgsl';
 import im2colSrc from '../../../shaders/im2col.wgsl';
 import linearIndexSrc from '../../../shaders/linear-index.wgsl';
+import lossKernelSrc from '../../../shaders/loss-kernel.wgsl';
 import lowbias32Src from '../../../shaders/lowbias32.wgsl';
 import maxPoolBackwardSrc from '../../../shaders/max-pool-backward.wgsl';
 import maxPoolForwardSrc from '../../../shaders/max-pool-forward.wgsl';
@@ -76,7 +77,9 @@ const GEMM_PARAMS = {
   m: 'u32', n: 'u32', k: 'u32', k_chunk: 'u32', num_splits: 'u32', alpha: 'f32', beta: 'f32', has_bias: 'u32',
 } as const satisfies Record<string, ScalarType>;
 
-const specs = {
+// Built by a pure call, so a bundle that imports the engine's index but runs no WebGPU kernel (the
+// extension host) drops this table and the WGSL it holds.
+const specs = /* @__PURE__ */ (() => ({
   fill: linear('fill', [fillSrc], [write('t')], { length: 'u32', value: 'f32' }),
   scale: linear('scale', [scaleSrc], [write('t')], { length: 'u32', alpha: 'f32' }),
   axpy: linear('axpy', [axpySrc], [read('x'), write('y')], { length: 'u32', alpha: 'f32' }),
@@ -119,12 +122,12 @@ const specs = {
     [read('x'), read('dy'), read('gamma'), read('save_mean'), read('save_inv_std'), write('dx'), write('dgamma'),
       write('dbeta')],
     { rows: 'u32', cols: 'u32' }),
-  softmaxCrossEntropy: reducing('softmax_cross_entropy', [softmaxCrossEntropySrc],
+  softmaxCrossEntropy: reducing('softmax_cross_entropy', [lossKernelSrc, softmaxCrossEntropySrc],
     [read('logits'), read('labels', 'u32'), write('probs'), write('dlogits'), write('metrics')],
     { classes: 'u32', n: 'u32', has_dlogits: 'u32' }),
-  mseLoss: reducing('mse_loss', [mseLossSrc], [read('out'), read('labels', 'u32'), write('dout'), write('metrics')],
+  mseLoss: reducing('mse_loss', [lossKernelSrc, mseLossSrc], [read('out'), read('labels', 'u32'), write('dout'), write('metrics')],
     { classes: 'u32', n: 'u32', has_dout: 'u32' }),
-} satisfies Record<string, KernelSpec>;
+}) satisfies Record<string, KernelSpec>)();
 
 export type SimpleKernelName = keyof typeof specs;
 

@@ -3,7 +3,8 @@
 // the same file reveals (re-attaches to) its panel instead of opening another.
 
 import * as vscode from 'vscode';
-import { PANEL_VIEW_TYPE, panelStateHeaderSchema, parse, tryParse } from '../../protocol';
+import { PANEL_VIEW_TYPE, panelStateHeaderSchema } from '../../protocol';
+import { parse, tryParse } from '../../schema';
 import type { Ctx } from '../ctx';
 import { DatasetCache, PanelError, TrainingPanel } from './panel';
 

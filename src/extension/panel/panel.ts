@@ -8,16 +8,15 @@
 // (plots, settings, last checkpoint) is restored by the WebviewPanelSerializer in index.ts.
 
 import * as vscode from 'vscode';
-import type { Dataset } from '../../engine/data/dataset';
-import { describeDataset } from '../../engine/data/describe';
-import { loadDataset } from '../../engine/data/node-files';
-import { readCheckpointFile, writeCheckpointFile } from '../../engine/checkpoint-file';
-import type { Analysis } from '../../lang';
-import type { DataSpec } from '../../lang/spec';
+import { describeDataset, type Dataset } from '../../engine';
+import { loadDataset, readCheckpointFile, writeCheckpointFile } from '../../engine/node';
+import type { Analysis, DataSpec } from '../../lang';
 import {
-  PANEL_VIEW_TYPE, parseWebviewMessage, tryParse,
-  type HostMessage, type ModelPayload, type TrainingStatePayload, type TrainingStatus, type WebviewMessage,
+  loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint,
+  type HostMessage, type HostNotification, type ModelPayload, type TrainingStatePayload, type TrainingStatus, type WebviewNotification,
 } from '../../protocol';
+import { Responder, type ParamsOf, type ResultOf } from '../../rpc';
+import { tryParse } from '../../schema';
 import type { Ctx } from '../ctx';
 import { toRange } from '../vs';
 import { makeNonce, panelHtml } from './html';
@@ -59,7 +58,13 @@ export class TrainingPanel implements vscode.Disposable {
   private prepared: PreparedModel | null = null;
   private webviewReady = false;
   /** Messages for after the next init (start, gradient check). */
-  private readonly afterInit: HostMessage[] = [];
+  private readonly afterInit: HostNotification[] = [];
+  /** Answers the webview's requests (protocol.ts). */
+  private readonly responder = new Responder((response) => this.post(response),
+    (method, message) => this.ctx.log.error(`training panel (${method}):`, message))
+    .on(saveCheckpoint, (p) => this.saveCheckpoint(p))
+    .on(loadCheckpoint, () => this.loadCheckpoint())
+    .on(runFinished, (p) => this.finished(p));
   private status: TrainingStatus = 'idle';
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
@@ -104,7 +109,7 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   /** Queues a message for after the model reached the webview. */
-  postAfterInit(message: HostMessage): void {
+  postAfterInit(message: HostNotification): void {
     this.afterInit.push(message);
     this.sendInit(false);
   }
@@ -138,14 +143,19 @@ export class TrainingPanel implements vscode.Disposable {
       this.ctx.log.warn(`training panel: ignored a malformed message: ${parsed.error}`);
       return;
     }
-    this.handle(parsed.message).catch((e: unknown) => {
+    const m = parsed.message;
+    if (m.type === 'request') {
+      void this.responder.receive(m);
+      return;
+    }
+    this.handle(m).catch((e: unknown) => {
       const message = errorText(e);
-      this.ctx.log.error(`training panel (${parsed.message.type}):`, message);
+      this.ctx.log.error(`training panel (${m.type}):`, message);
       this.post({ type: 'notice', level: 'error', message });
     });
   }
 
-  private async handle(m: WebviewMessage): Promise<void> {
+  private async handle(m: WebviewNotification): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.webviewReady = true;
@@ -163,15 +173,6 @@ export class TrainingPanel implements vscode.Disposable {
         if (m.status !== this.status) this.ctx.log.info(`[panel ${modelName(this.uri.path)}] ${m.status} (${m.backend ?? 'no backend'}, step ${m.globalStep})`);
         this.status = m.status;
         return;
-      case 'saveCheckpoint': {
-        const path = await this.checkpointTarget(m.choose);
-        if (!path) return;
-        await this.writeCheckpoint(path, m.state);
-        this.post({ type: 'checkpointSaved', requestId: m.requestId, path });
-        return;
-      }
-      case 'pickCheckpoint': return this.pickCheckpoint();
-      case 'finished': return this.finished(m);
       case 'gradientCheckDone': {
         const text = gradCheckMessage(this.name, m.result);
         this.ctx.log.info(text);
@@ -195,6 +196,13 @@ export class TrainingPanel implements vscode.Disposable {
     return this.prepared?.payload.name ?? modelName(this.uri.path);
   }
 
+  private async saveCheckpoint(p: ParamsOf<typeof saveCheckpoint>): Promise<ResultOf<typeof saveCheckpoint>> {
+    const path = await this.checkpointTarget(p.choose);
+    if (!path) return { path: null };
+    await this.writeCheckpoint(path, p.state);
+    return { path };
+  }
+
   private async checkpointTarget(choose: boolean): Promise<string | undefined> {
     const fallback = defaultCheckpointPath(this.uri.fsPath);
     if (!choose) return fallback;
@@ -212,36 +220,42 @@ export class TrainingPanel implements vscode.Disposable {
     this.ctx.log.info(`wrote checkpoint ${path} (epoch ${state.epoch}, step ${state.step}, ${state.tensors.length} tensors)`);
   }
 
-  private async pickCheckpoint(): Promise<void> {
+  /** "Resume from checkpoint": the file the person picks, read and checked; null when they cancel. */
+  private async loadCheckpoint(): Promise<ResultOf<typeof loadCheckpoint>> {
     const fallback = vscode.Uri.file(defaultCheckpointPath(this.uri.fsPath));
     const picked = await vscode.window.showOpenDialog({
       defaultUri: fallback, canSelectMany: false, title: 'Resume from checkpoint', openLabel: 'Resume',
       filters: { 'Safetensors checkpoints': ['safetensors'] },
     });
-    if (!picked?.[0]) return;
+    if (!picked?.[0]) return null;
     const path = picked[0].fsPath;
     const c = await readCheckpointFile(path);
     const modelDiffers = this.prepared !== null && c.metadata.modelText.trim() !== this.prepared.payload.text.trim();
-    this.post({
-      type: 'checkpoint', path, epoch: c.metadata.epoch, step: c.metadata.step, modelDiffers,
+    return {
+      path, epoch: c.metadata.epoch, step: c.metadata.step, modelDiffers,
       tensors: [...c.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data })),
-    });
+    };
   }
 
-  private async finished(m: Extract<WebviewMessage, { type: 'finished' }>): Promise<void> {
+  /** A run ended: saves its final state as the default checkpoint, then shows the summary (without waiting for it). */
+  private async finished(p: ParamsOf<typeof runFinished>): Promise<ResultOf<typeof runFinished>> {
     let saved: string | null = null;
-    if (m.state) {
+    if (p.state) {
       const path = defaultCheckpointPath(this.uri.fsPath);
       try {
-        await this.writeCheckpoint(path, m.state);
+        await this.writeCheckpoint(path, p.state);
         saved = path;
-        this.post({ type: 'checkpointSaved', requestId: 0, path });
       } catch (e) {
         this.ctx.log.error('saving the final checkpoint failed:', errorText(e));
         void vscode.window.showErrorMessage(`ConvLab: the final checkpoint could not be saved: ${errorText(e)}`);
       }
     }
-    const text = runSummaryMessage(this.name, m.summary, saved);
+    this.showSummary(runSummaryMessage(this.name, p.summary, saved), saved).catch((e: unknown) =>
+      this.ctx.log.error('training panel (summary):', errorText(e)));
+    return { checkpoint: saved };
+  }
+
+  private async showSummary(text: string, saved: string | null): Promise<void> {
     this.ctx.log.info(text);
     const actions = saved ? ['Open checkpoint', 'Show panel'] : ['Show panel'];
     const action = await vscode.window.showInformationMessage(`ConvLab: ${text}`, ...actions);

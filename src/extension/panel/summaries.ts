@@ -1,8 +1,8 @@
 // Texts the host shows for the panel (notifications, errors) and the checkpoint it writes from a
 // trainer state. Pure (no vscode), so they are unit-tested.
 import { basename, dirname, extname, join } from 'node:path';
-import type { Checkpoint, CheckpointTensor } from '../../engine/checkpoint';
-import type { Diagnostic, ModelSpec } from '../../lang/spec';
+import type { Checkpoint, CheckpointTensor } from '../../engine';
+import type { Diagnostic, ModelSpec } from '../../lang';
 import type { GradCheckSummary, RunSummary, TrainingStatePayload } from '../../protocol';
 
 /** `<folder>/<model>.ckpt.safetensors` beside the model file. */

@@ -1,7 +1,5 @@
 import * as assert from 'node:assert/strict';
-import {
-  CHECKPOINT_FORMAT, CheckpointError, decodeCheckpoint, encodeCheckpoint, optimizerStateName, paramName,
-} from '../../../src/engine/checkpoint';
+import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../../src/engine/checkpoint';
 import { rawSafetensors, sampleCheckpoint, validMetadata } from './fixtures';
 
 const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -40,11 +38,6 @@ describe('checkpoint: encoding', () => {
 
   it('gives the same bytes for the same checkpoint', () => {
     assert.deepEqual(encodeCheckpoint(sampleCheckpoint()), encodeCheckpoint(sampleCheckpoint()));
-  });
-
-  it('names tensors by layer index and optimizer slot', () => {
-    assert.equal(paramName(3, 'weight'), 'layers.3.weight');
-    assert.equal(optimizerStateName(paramName(0, 'bias'), 'adam_v'), 'optim.layers.0.bias.adam_v');
   });
 
   it('refuses to encode tensors whose data does not match their shape, or bad metadata', () => {

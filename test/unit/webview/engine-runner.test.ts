@@ -1,12 +1,14 @@
 // The engine side of the panel on the CPU backend, as the CPU worker runs it: commands in, events out.
 // A tiny conv net on a synthetic 3-class data set, so every event kind appears within milliseconds.
 import * as assert from 'node:assert/strict';
-import type { Backend } from '../../../src/engine/backend';
-import { CpuBackend } from '../../../src/engine/cpu/backend';
+import { CpuBackend, type Backend } from '../../../src/engine';
 import { analyze } from '../../../src/lang';
-import { parse, type DatasetPayload } from '../../../src/protocol';
-import { engineEventSchema, type EngineEvent } from '../../../src/webview/engine-protocol';
-import { EngineRunner, HISTOGRAM_BINS, type BackendPurpose } from '../../../src/webview/engine-runner';
+import type { DatasetPayload } from '../../../src/protocol';
+import { Requester, type ParamsOf, type RequestType, type ResponseMessage, type ResultOf } from '../../../src/rpc';
+import { parse } from '../../../src/schema';
+import { checkGradients, engineEventSchema, saveState, type EngineNotification } from '../../../src/webview/engine-protocol';
+import { EngineRunner, type BackendPurpose } from '../../../src/webview/engine-runner';
+import { HISTOGRAM_BINS } from '../../../src/webview/telemetry';
 
 const MODEL = `input 1x6x6
 conv 2 kernel=3
@@ -35,12 +37,20 @@ function syntheticDataset(train: number, test: number): DatasetPayload {
 }
 
 class Harness {
-  readonly events: EngineEvent[] = [];
+  readonly events: EngineNotification[] = [];
+  readonly responses: ResponseMessage[] = [];
   readonly backends: Backend[] = [];
   private waiters: (() => void)[] = [];
+  private readonly requests = new Requester((request) => this.runner.receive(request));
   readonly runner = new EngineRunner((e) => {
     // Every event must pass the validation the panel applies on receipt.
-    this.events.push(parse(engineEventSchema, e, 'event'));
+    const event = parse(engineEventSchema, e, 'event');
+    if (event.type === 'response') {
+      this.responses.push(event);
+      this.requests.receive(event);
+    } else {
+      this.events.push(event);
+    }
     for (const w of this.waiters.splice(0)) w();
   }, async (purpose: BackendPurpose) => {
     const b = new CpuBackend({ precision: purpose === 'gradcheck' ? 'f64' : 'f32' });
@@ -48,8 +58,11 @@ class Harness {
     return b;
   });
 
-  of<T extends EngineEvent['type']>(type: T): Extract<EngineEvent, { type: T }>[] {
-    return this.events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
+  of<T extends EngineNotification['type']>(type: T): Extract<EngineNotification, { type: T }>[] {
+    return this.events.filter((e): e is Extract<EngineNotification, { type: T }> => e.type === type);
+  }
+  request<T extends RequestType>(type: T, params: ParamsOf<T>): Promise<ResultOf<T>> {
+    return this.requests.request(type, params);
   }
   trainEvents(type: string) {
     return this.of('train').map((e) => e.event).filter((e) => e.type === type);
@@ -149,10 +162,7 @@ describe('webview: engine runner (CPU)', function () {
     await h.until('one step', () => h.trainEvents('step').length === stepsBefore + 1);
     assert.equal((h.trainEvents('step').at(-1) as { globalStep: number }).globalStep, pausedAt + 1);
 
-    h.runner.receive({ type: 'saveState', id: 41 });
-    await h.until('state', () => h.of('state').length > 0);
-    const s = h.of('state')[0];
-    assert.equal(s.id, 41);
+    const s = await h.request(saveState, {});
     assert.equal(s.step, pausedAt + 1);
     const names = s.tensors.map((t) => t.name);
     assert.ok(names.includes('layers.0.weight') && names.includes('optim.layers.0.weight.momentum'), names.join());
@@ -166,8 +176,7 @@ describe('webview: engine runner (CPU)', function () {
 
     // Saving while running pauses internally and continues without showing a pause.
     const pausesShown = h.of('paused').length;
-    h.runner.receive({ type: 'saveState', id: 42 });
-    await h.until('second state', () => h.of('state').length > 1);
+    await h.request(saveState, {});
     const stepsAtSave = h.trainEvents('step').length;
     await h.until('steps after the save', () => h.trainEvents('step').length > stepsAtSave + 2);
     assert.equal(h.of('paused').length, pausesShown, 'the internal pause is invisible');
@@ -184,9 +193,7 @@ describe('webview: engine runner (CPU)', function () {
     first.runner.receive({ type: 'load', spec, dataset: data });
     first.runner.receive({ type: 'start', settings: { ...settings, epochs: 1 }, reportEvery: 2, plots: { plotEvery: 100, example: 0 }, restore: null });
     await first.until('done', () => first.trainEvents('done').length > 0);
-    first.runner.receive({ type: 'saveState', id: 1 });
-    await first.until('state', () => first.of('state').length > 0);
-    const saved = first.of('state')[0];
+    const saved = await first.request(saveState, {});
     assert.equal(saved.epoch, 1);
 
     const second = new Harness();
@@ -213,6 +220,20 @@ describe('webview: engine runner (CPU)', function () {
     assert.match(messages[3], /no model loaded/);
   });
 
+  it('answers a request it cannot serve with an error reply, and a malformed one without acting on it', async () => {
+    const h = new Harness();
+    await assert.rejects(h.request(saveState, {}), /^RequestError: nothing to saveState: training has not started$/);
+    await assert.rejects(h.request(checkGradients, {}), /no model loaded/);
+    h.runner.receive({ type: 'request', id: 7, method: 'saveState', params: 'now' });
+    h.runner.receive({ type: 'request', id: 8, method: 'explode', params: {} });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(h.responses.filter((r) => r.id >= 7), [
+      { type: 'response', id: 7, error: 'invalid saveState request: params: expected an object, got "now"' },
+      { type: 'response', id: 8, error: 'unknown request "explode"' },
+    ]);
+    assert.deepEqual(h.of('failed'), [], 'requests are answered, not reported as failures');
+  });
+
   it('reports a model/data mismatch as a failure of the start command and frees the backend', async () => {
     const h = new Harness();
     const wrong = syntheticDataset(8, 2);
@@ -225,11 +246,7 @@ describe('webview: engine runner (CPU)', function () {
   it('checks gradients on its own f64 backend', async () => {
     const h = new Harness();
     h.runner.receive({ type: 'load', spec, dataset: syntheticDataset(8, 2) });
-    h.runner.receive({ type: 'gradientCheck', id: 9 });
-    await h.until('gradient check', () => h.of('gradientCheck').length > 0);
-    const r = h.of('gradientCheck')[0];
-    assert.equal(r.id, 9);
-    const result = r.result;
+    const result = await h.request(checkGradients, {});
     assert.equal(result.precision, 'f64');
     assert.equal(result.tensors.length, 4);
     assert.equal(result.passed, true);

@@ -1,0 +1,18 @@
+// What the training loop tells its caller (the CLI's progress lines, the panel's charts): the only
+// way progress leaves the trainer.
+
+export type TrainEvent =
+  | { readonly type: 'start'; readonly epochs: number; readonly stepsPerEpoch: number; readonly batch: number;
+      readonly trainExamples: number; readonly validationExamples: number; readonly testExamples: number;
+      readonly parameters: number; readonly backend: string; readonly epoch: number; readonly step: number }
+  /** Mean loss and accuracy over the `examples` seen since the previous step event. */
+  | { readonly type: 'step'; readonly epoch: number; readonly step: number; readonly stepsPerEpoch: number;
+      readonly globalStep: number; readonly examples: number; readonly loss: number; readonly accuracy: number; readonly imagesPerSecond: number;
+      readonly lr: number }
+  | { readonly type: 'epoch'; readonly epoch: number; readonly loss: number; readonly trainAccuracy: number;
+      readonly testLoss: number | null; readonly testAccuracy: number | null; readonly validationAccuracy: number | null;
+      readonly seconds: number; readonly imagesPerSecond: number }
+  | { readonly type: 'paused' | 'resumed'; readonly epoch: number; readonly step: number }
+  | { readonly type: 'done'; readonly reason: 'completed' | 'stopped'; readonly epoch: number; readonly globalStep: number;
+      readonly seconds: number }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,86 @@
+// Device memory of the WebGPU backend: tensors as storage buffers, host writes ordered with the
+// recorded work, buffer-to-buffer copies, and read-back through pooled staging buffers (the only
+// GPU → host transfer).
+
+import type { DeviceHealth } from './device-health';
+import { WebGpuError, errorMessage } from './errors';
+import { BufferUsage, MapMode } from './gpu-constants';
+import { asGpuTensor, checkTensor, elementBytes, GpuTensor } from './gpu-tensor';
+import { ReadbackPool } from './readback-pool';
+import type { CommandRecorder } from './recorder';
+import type { Tensor } from '../backend';
+
+export const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+
+export class TensorMemory {
+  private readonly staging: ReadbackPool;
+  private completedReadbacks = 0;
+
+  constructor(private readonly device: GPUDevice, private readonly recorder: CommandRecorder,
+    private readonly health: DeviceHealth) {
+    this.staging = new ReadbackPool(device);
+  }
+
+  /** Completed reads so far. */
+  get readbacks(): number { return this.completedReadbacks; }
+
+  allocate(length: number, dtype: 'f32' | 'u32'): GpuTensor {
+    this.health.check();
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`tensor length must be a natural number, got ${length}`);
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (elementBytes(length) > limit) {
+      throw new RangeError(`a tensor of ${length} elements exceeds this device's ${limit}-byte storage binding limit`);
+    }
+    // New buffers are zero-filled by WebGPU.
+    const buffer = this.device.createBuffer({ label: `${dtype}[${length}]`, size: elementBytes(length), usage: STORAGE });
+    return new GpuTensor(length, dtype, buffer);
+  }
+
+  write(t: Tensor, data: ArrayLike<number>, offset: number): void {
+    const g = asGpuTensor(t);
+    if (offset < 0 || offset + data.length > g.length) {
+      throw new RangeError(`write of ${data.length} elements at ${offset} overflows a tensor of ${g.length}`);
+    }
+    const typed = g.dtype === 'f32'
+      ? (data instanceof Float32Array ? data : Float32Array.from(data))
+      : (data instanceof Uint32Array ? data : Uint32Array.from(data));
+    this.recorder.upload(g.buffer, offset * 4, typed);
+  }
+
+  copy(src: Tensor, dst: Tensor, length?: number): void {
+    const s = asGpuTensor(src, 'copy source');
+    const n = length ?? s.length;
+    checkTensor(src, n, 'copy source', s.dtype);
+    const d = checkTensor(dst, n, 'copy destination', s.dtype);
+    if (s !== d) this.recorder.copy(s.buffer, 0, d.buffer, 0, n * 4);
+  }
+
+  dispose(t: Tensor): void {
+    const g = asGpuTensor(t);
+    g.markDisposed();
+    this.recorder.retire(g.buffer);
+  }
+
+  /** Submits everything recorded so far and resolves with t's bytes as they are after it. */
+  async readBytes(t: GpuTensor): Promise<ArrayBuffer> {
+    this.health.check();
+    const bytes = t.length * 4;
+    const staging = this.staging.acquire(bytes);
+    this.recorder.copy(t.buffer, 0, staging, 0, bytes);
+    this.recorder.flush();
+    try {
+      await staging.mapAsync(MapMode.READ, 0, Math.max(4, bytes));
+    } catch (e) {
+      this.health.check();
+      throw new WebGpuError(`read failed: ${errorMessage(e)}`, { cause: e });
+    }
+    const out = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
+    staging.unmap();
+    this.staging.release(staging);
+    this.completedReadbacks++;
+    this.health.check();  // a validation error in the work just read means `out` is not trustworthy
+    return out;
+  }
+
+  destroy(): void { this.staging.destroy(); }
+}
