@@ -33,6 +33,7 @@ const targets = [
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/webview/cpu-worker.ts'], outfile: 'dist/cpu-worker.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: ['webgpu'] },
+  { entryPoints: ['src/engine/data/load-worker.ts'], outfile: 'dist/data-worker.js', platform: 'node', format: 'cjs' },
 ].filter((t) => existsSync(join(root, t.entryPoints[0])));
 
 function findTests(dir) {

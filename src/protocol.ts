@@ -10,6 +10,7 @@
 // Pure: no Node, no DOM, no vscode. Runs in the extension host, the webview and unit tests.
 
 import * as v from 'valibot';
+import type { TrainerState } from './engine';
 import type { ModelSpec } from './lang';
 import { requestMessageSchema, requestType, responseMessageSchema, type RequestMessage, type ResponseMessage } from './rpc';
 import {
@@ -118,13 +119,70 @@ export const runSettingsSchema = v.object({
 });
 export type RunSettings = v.InferOutput<typeof runSettingsSchema>;
 
-/** Everything needed to continue a run: the trainer's full state plus how it was made. */
-export const trainingStateSchema = v.object({
+/** The settings a state was trained with: a run's, less the epoch count (a resume may raise it), plus the validation fraction. */
+export const savedSettingsSchema = v.object({
+  ...v.omit(runSettingsSchema, ['epochs']).entries,
+  validation: num(0, 1),
+});
+
+const sums = tuple([anyNumber, anyNumber, anyNumber]);
+
+/**
+ * What an exact mid-run continuation needs beyond weights and counters (TrainerState's optional
+ * fields; a checkpoint's `resume` metadata). Absent for checkpoints written before it existed.
+ */
+export const resumePointSchema = v.object({
+  /** The optimizer's own step count (Adam's t). */
+  optimizerSteps: int(),
+  /** Loss sum, correct count and n of the unfinished epoch. */
+  epochTotals: sums,
+  /** Sums accumulated since the last metrics report, so a resumed run reports in the same groups. */
+  unreported: v.object({ steps: int(), sums }),
+  settings: savedSettingsSchema,
+  dataName: str(500),
+});
+export type ResumePointPayload = v.InferOutput<typeof resumePointSchema>;
+
+/** A trainer state as it travels: tensors, counters and (when known) its resume point. */
+export const trainerStateEntries = {
   tensors: tensorListSchema,
   epoch: int(),
   step: int(),
+  resume: v.optional(resumePointSchema),
+};
+export const trainerStateSchema = v.object(trainerStateEntries);
+export type TrainerStatePayload = v.InferOutput<typeof trainerStateSchema>;
+
+/** A TrainerState as a message (tensors as a list, the resume fields together when the state has them). */
+export function trainerStatePayload(s: TrainerState): TrainerStatePayload {
+  const tensors = [...s.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data }));
+  const base = { tensors, epoch: s.epoch, step: s.step };
+  if (!s.settings) return base;
+  return {
+    ...base,
+    resume: {
+      optimizerSteps: s.optimizerSteps ?? s.step, epochTotals: [...s.epochTotals ?? [0, 0, 0]] as [number, number, number],
+      unreported: { steps: s.unreported?.steps ?? 0, sums: [...s.unreported?.sums ?? [0, 0, 0]] as [number, number, number] },
+      settings: { ...s.settings }, dataName: s.dataName ?? '',
+    },
+  };
+}
+
+/** The TrainerState a message carries (the inverse of trainerStatePayload). */
+export function trainerStateOf(p: TrainerStatePayload): TrainerState {
+  const base = { tensors: new Map(p.tensors.map((t) => [t.name, { shape: t.shape, data: t.data }])), epoch: p.epoch, step: p.step };
+  const r = p.resume;
+  if (!r) return base;
+  return { ...base, optimizerSteps: r.optimizerSteps, epochTotals: r.epochTotals, unreported: r.unreported, settings: r.settings, dataName: r.dataName };
+}
+
+/** Everything needed to continue a run: the trainer's full state plus how it was made. */
+export const trainingStateSchema = v.object({
+  ...trainerStateEntries,
   backend: v.picklist(['cpu', 'webgpu']),
   settings: runSettingsSchema,
+  /** The run's latest figures, recorded for checkpoint lists. */
+  metrics: v.optional(v.object({ loss: v.optional(num(0)), accuracy: v.optional(num(0, 1)), testAccuracy: v.optional(num(0, 1)) })),
 });
 export type TrainingStatePayload = v.InferOutput<typeof trainingStateSchema>;
 
@@ -188,6 +246,8 @@ export const hostMessageSchema = v.variant('type', [
   message('runGradientCheck', {}),
   /** Start training now (the "Train model" command on an idle panel). */
   message('start', {}),
+  /** Continue from this checkpoint now (the "Resume" of the notification after a panel closed mid-run). */
+  message('resume', { path: str(4000) }),
   /** The answer to one of the webview's requests. */
   responseMessageSchema,
 ]);
@@ -208,6 +268,11 @@ export const webviewMessageSchema = v.variant('type', [
     globalStep: int(),
   }),
   message('gradientCheckDone', { result: gradCheckSummarySchema }),
+  /**
+   * A live run's recent state (every epoch and at most every minute): the host keeps the last one, so
+   * closing the panel mid-run still saves a checkpoint (the page is gone by the time the host hears of it).
+   */
+  message('runState', { state: trainingStateSchema }),
   /** Something failed in the webview that the person should hear about. */
   message('error', { message: str(10_000) }),
   /** One of the requests below. */
@@ -240,16 +305,17 @@ export const saveCheckpoint = requestType('saveCheckpoint', {
 /** The checkpoint read for "Resume from checkpoint". */
 export const checkpointSchema = v.object({
   path: checkpointPath,
-  epoch: int(),
-  step: int(),
-  tensors: tensorListSchema,
+  ...trainerStateEntries,
   /** Set when the checkpoint was saved from a different model text (the tensors may still fit). */
   modelDiffers: v.boolean(),
 });
 
-/** "Resume from checkpoint": the host asks for a file and reads it; null when the person cancelled. */
+/**
+ * "Resume from checkpoint": the host reads `path`, or lets the person pick one of the model's
+ * checkpoints (or browse); null when they cancelled.
+ */
 export const loadCheckpoint = requestType('loadCheckpoint', {
-  params: v.object({}),
+  params: v.object({ path: v.optional(checkpointPath) }),
   result: v.nullable(checkpointSchema),
 });
 

@@ -10,6 +10,7 @@
 //
 // Pure: runs in the extension host, the webview, the CPU worker and unit tests.
 
+import { errorMessage } from './engine/errors';
 import * as v from 'valibot';
 import { int, parse, str } from './schema';
 
@@ -105,7 +106,7 @@ export class Requester {
     try {
       result = parse(p.type.result, response.result, 'result');
     } catch (e) {
-      p.reject(new RequestError(method, `${method} got an invalid reply: ${e instanceof Error ? e.message : String(e)}`));
+      p.reject(new RequestError(method, `${method} got an invalid reply: ${errorMessage(e)}`));
       return true;
     }
     p.resolve(result);
@@ -157,13 +158,13 @@ export class Responder {
     try {
       params = parse(entry.type.params, request.params, 'params');
     } catch (e) {
-      return this.fail(id, method, `invalid ${method} request: ${errorText(e)}`);
+      return this.fail(id, method, `invalid ${method} request: ${errorMessage(e)}`);
     }
     try {
       const result = await entry.handle(params);
       this.post({ type: 'response', id, result }, entry.type.transfer?.(result) ?? []);
     } catch (e) {
-      this.fail(id, method, errorText(e));
+      this.fail(id, method, errorMessage(e));
     }
   }
 
@@ -173,6 +174,3 @@ export class Responder {
   }
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -5,6 +5,7 @@
 //
 // Pure: no Node, no DOM, no vscode.
 
+import { errorMessage } from './engine/errors';
 import * as v from 'valibot';
 
 // ── parsing and errors ─────────────────────────────────────────────────────────────────────────
@@ -71,7 +72,7 @@ export function tryParse<T>(parse: (value: unknown) => T, value: unknown): { ok:
   try {
     return { ok: true, message: parse(value) };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { ok: false, error: errorMessage(e) };
   }
 }
 

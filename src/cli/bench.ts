@@ -1,5 +1,9 @@
 // `convlab bench` (= `npm run bench`): speed figures, always as ratios against a baseline measured
 // in the same run on the same machine, never as absolute claims. Workloads:
+//   lenet5, cifar3   (the default) the peers bench, src/cli/bench/: ConvLab's CPU and WebGPU engines
+//          beside TensorFlow.js (cpu, wasm, webgpu) and PyTorch (CPU, one thread), training and
+//          inference images/s of the same model on the same data; --contestants picks who runs;
+//   lang   `analyze` on a 1,000-line model (it runs on every keystroke) against its 5 ms budget;
 //   gemm   the CPU backend's packed, register-tiled GEMM vs a straightforward ikj triple loop, at
 //          square sizes and at the GEMMs one LeNet-5 training step performs (forward, wgrad, dgrad);
 //   conv   the CPU backend's convolution (implicit im2col + GEMM) vs the lecture's direct 7-loop code;
@@ -16,6 +20,9 @@ import { createNodeWebGpuBackend, loadDataset } from '../engine/node';
 import type { ModelSpec } from '../lang';
 import { defineCommand, UsageError, type Io } from './args';
 import { jsonFlag } from './common-flags';
+import { LANG_BUDGET_MS, largeModel, medianAnalyzeMs } from './bench-lang';
+import { lenetGemmCases, type GemmCase } from './bench/lenet-gemms';
+import { benchPeers, parseContestants, PEER_WORKLOAD_NAMES } from './bench/peers';
 import { analyzeFile } from './model-file';
 
 interface Row {
@@ -23,53 +30,59 @@ interface Row {
   readonly case: string;
   readonly ours: number;      // higher is better
   readonly baseline: number;
-  readonly unit: string;      // 'GFLOP/s' | 'images/s'
+  readonly unit: string;      // 'GFLOP/s' | 'images/s' | 'analyses/s'
   readonly oursLabel: string;
   readonly baselineLabel: string;
 }
 
-const WORKLOADS = ['gemm', 'conv', 'train'] as const;
+const WORKLOADS = ['lenet5', 'cifar3', 'lang', 'gemm', 'conv', 'train'] as const;
+const DEFAULT_WORKLOADS: readonly Workload[] = PEER_WORKLOAD_NAMES;
 type Workload = (typeof WORKLOADS)[number];
 
 export const benchCommand = defineCommand({
   name: 'bench',
   summary: 'Measure kernel and training speed as ratios against baselines run alongside.',
   details: [
-    'Workloads: gemm (packed GEMM vs a plain triple loop), conv (im2col+GEMM vs direct loops),',
+    'Workloads: lenet5 and cifar3 (the default: ConvLab beside tfjs cpu/wasm/webgpu and PyTorch, same model, data and optimizer),',
+    'lang (a 1,000-line model checked vs the 5 ms budget), gemm (packed GEMM vs a plain triple loop), conv (im2col+GEMM vs direct loops),',
     'train (LeNet-5 images/s on each available backend: webgpu vs cpu). Only ratios are meaningful:',
     'absolute figures depend on the machine and its load. --quick shrinks every workload.',
   ].join('\n'),
   positionals: [],
   flags: [
-    { name: 'only', type: 'string', value: 'gemm,conv,train', description: 'workloads to run (default all)' },
+    { name: 'only', type: 'string', value: 'lenet5,cifar3,lang,gemm,conv,train', description: 'workloads to run (default lenet5,cifar3)' },
+    { name: 'contestants', type: 'string', value: 'convlab-cpu,tfjs-cpu,…', description: 'contestants of lenet5/cifar3 (default all)' },
     { name: 'backend', type: 'string', value: 'cpu|webgpu|all', description: 'backends for the train workload (default all available)' },
     { name: 'model', type: 'string', value: 'FILE', description: 'model for the train workload (default examples/lenet5.cnn, batch 64)' },
     { name: 'quick', type: 'boolean', description: 'smaller sizes and fewer repetitions' },
-    jsonFlag('print one JSON object with every row'),
+    jsonFlag('print one JSON object per line and measurement'),
   ],
   async run({ flags }, io) {
     const only = parseWorkloads(flags.only);
     const backendChoice = flags.backend ?? 'all';
     if (!['cpu', 'webgpu', 'all'].includes(backendChoice)) throw new UsageError(`--backend must be cpu, webgpu or all, not '${backendChoice}'`);
     const quick = flags.quick ?? false;
-    const rows: Row[] = [];
+    const contestants = parseContestants(flags.contestants);
     const notes: string[] = [];
+    let rows = 0;
     const report = (row: Row) => {
-      rows.push(row);
-      if (!flags.json) io.stdout(formatRow(row));
+      if (rows++ === 0 && !flags.json) io.stdout(`\n${header()}`);
+      io.stdout(flags.json ? `${JSON.stringify({ ...row, ratio: row.ours / row.baseline })}\n` : formatRow(row));
     };
-    if (!flags.json) io.stdout(header());
+    for (const workload of PEER_WORKLOAD_NAMES) if (only.has(workload)) await benchPeers(workload, contestants, quick, flags.json ?? false, io);
+    if (only.has('lang')) report(benchLang());
     if (only.has('gemm')) benchGemm(quick).forEach(report);
     if (only.has('conv')) benchConv(quick).forEach(report);
     if (only.has('train')) (await benchTrain(benchModel(flags.model, io), quick, backendChoice, notes)).forEach(report);
-    if (flags.json) io.stdout(`${JSON.stringify({ rows: rows.map((r) => ({ ...r, ratio: r.ours / r.baseline })), notes })}\n`);
-    else if (notes.length > 0) io.stdout(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
+    const noteText = notes.map((n) => `note: ${n}\n`).join('');
+    if (flags.json) io.stderr(noteText);
+    else if (notes.length > 0) io.stdout(`\n${noteText}`);
     return 0;
   },
 });
 
 function parseWorkloads(value: string | undefined): Set<Workload> {
-  if (value === undefined) return new Set(WORKLOADS);
+  if (value === undefined) return new Set(DEFAULT_WORKLOADS);
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
     if (!(WORKLOADS as readonly string[]).includes(n)) throw new UsageError(`unknown workload '${n}' (choose from ${WORKLOADS.join(', ')})`);
@@ -100,21 +113,21 @@ function randomArray(length: number, rng: Rng): Float32Array {
   return a;
 }
 
-// ── gemm ─────────────────────────────────────────────────────────────────────────────────────────
+// ── lang ─────────────────────────────────────────────────────────────────────────────────────────
 
-interface GemmCase { readonly name: string; readonly m: number; readonly n: number; readonly k: number; readonly transA: boolean; readonly transB: boolean }
+function benchLang(): Row {
+  const ms = medianAnalyzeMs(largeModel(1000));
+  return {
+    workload: 'lang', case: 'analyze a 1,000-line model (median)', ours: 1000 / ms, baseline: 1000 / LANG_BUDGET_MS,
+    unit: 'analyses/s', oursLabel: `${ms.toFixed(2)} ms`, baselineLabel: `the ${LANG_BUDGET_MS} ms budget`,
+  };
+}
+
+// ── gemm ─────────────────────────────────────────────────────────────────────────────────────────
 
 function gemmCases(quick: boolean): GemmCase[] {
   const squares = (quick ? [128, 256] : [128, 256, 512]).map((s) => ({ name: `${s}×${s}×${s}`, m: s, n: s, k: s, transA: false, transB: false }));
-  const batch = quick ? 16 : 64;
-  return [
-    ...squares,
-    // The three GEMMs of LeNet-5's C3 layer (6×14×14 → 16×10×10, K=5) for one mini-batch.
-    { name: `C3 forward W·φ (b=${batch})`, m: 16, n: batch * 100, k: 150, transA: false, transB: false },
-    { name: `C3 wgrad Δ·φᵀ (b=${batch})`, m: 16, n: 150, k: batch * 100, transA: false, transB: true },
-    { name: `C3 dgrad Wᵀ·Δ (b=${batch})`, m: 150, n: batch * 100, k: 16, transA: true, transB: false },
-    { name: `F5 forward (b=${batch})`, m: 120, n: batch, k: 400, transA: false, transB: false },
-  ];
+  return [...squares, ...lenetGemmCases(quick ? 16 : 64)];
 }
 
 /** The baseline: the textbook ikj loop (row-major, cache-friendly inner loop), transposes by indexing. */
@@ -149,7 +162,7 @@ function benchGemm(quick: boolean): Row[] {
       const naiveOut = new Float32Array(c.m * c.n);
       const base = medianMs(() => naiveGemm(c, aHost, bHost, naiveOut), reps, minMs);
       rows.push({ workload: 'gemm', case: c.name, ours: flops / ours / 1e6, baseline: flops / base / 1e6, unit: 'GFLOP/s',
-        oursLabel: 'packed 4×4 GEMM', baselineLabel: 'ikj loop' });
+        oursLabel: `${cpu.kernels} GEMM`, baselineLabel: 'ikj loop' });
       cpu.dispose(a); cpu.dispose(b); cpu.dispose(out);
     }
   } finally {
@@ -212,7 +225,14 @@ function benchConv(quick: boolean): Row[] {
       const yHost = new Float32Array(g.m * g.n * g.oh * g.ow);
       const base = medianMs(() => directConv(g, xHost, wHost, yHost), reps, minMs);
       rows.push({ workload: 'conv', case: name, ours: flops / ours / 1e6, baseline: flops / base / 1e6, unit: 'GFLOP/s',
-        oursLabel: 'im2col+GEMM', baselineLabel: 'direct loops' });
+        oursLabel: `${cpu.kernels} im2col+GEMM`, baselineLabel: 'direct loops' });
+      // The same convolution on the TypeScript kernels (the test oracle), to show what the wasm kernels add.
+      const ts = new CpuBackend({ precision: 'f32', kernels: 'typescript' });
+      const [tx, tw, ty] = [ts.zeros(xHost.length), ts.zeros(wHost.length), ts.zeros(g.m * g.n * g.oh * g.ow)];
+      ts.write(tx, xHost); ts.write(tw, wHost);
+      const typescript = medianMs(() => ts.convForward(g, tx, tw, null, ty), reps, minMs);
+      rows.push({ workload: 'conv', case: name, ours: flops / ours / 1e6, baseline: flops / typescript / 1e6, unit: 'GFLOP/s',
+        oursLabel: `${cpu.kernels} im2col+GEMM`, baselineLabel: 'typescript kernels' });
       cpu.dispose(x); cpu.dispose(w); cpu.dispose(y);
     }
   } finally {
@@ -282,6 +302,7 @@ function header(): string {
 }
 
 function formatRow(r: Row): string {
-  const fmt = (v: number) => `${v >= 100 ? v.toFixed(0) : v.toFixed(2)} ${r.unit === 'GFLOP/s' ? 'GF/s' : 'im/s'}`;
+  const unit = { 'GFLOP/s': 'GF/s', 'images/s': 'im/s', 'analyses/s': 'an/s' }[r.unit] ?? r.unit;
+  const fmt = (v: number) => `${v >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`;
   return `${r.workload.padEnd(8)}  ${r.case.padEnd(40)}  ${fmt(r.ours).padStart(12)}  ${fmt(r.baseline).padStart(12)}  ${(r.ours / r.baseline).toFixed(2).padStart(6)}×  ${r.oursLabel} vs ${r.baselineLabel}\n`;
 }

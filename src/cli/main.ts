@@ -6,6 +6,7 @@ import type { Command, Io } from './args';
 import { commandHelp, parseArgs, UsageError, usageLine } from './args';
 import { benchCommand } from './bench';
 import { checkCommand } from './check';
+import { checkpointsCommand } from './checkpoints';
 import { gradcheckCommand } from './gradcheck';
 import { trainCommand } from './train';
 import { errorDetails } from '../engine';
@@ -14,6 +15,7 @@ import { suggest } from '../lang';
 const COMMANDS: readonly Command[] = [
   checkCommand,
   trainCommand,
+  checkpointsCommand,
   gradcheckCommand,
   benchCommand,
 ];

@@ -4,11 +4,12 @@
 
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { paramInfo, parseValue, plural, statementInfo, type DataSpec, type ModelSpec } from '../lang';
+import { defaultTrainingNote, paramInfo, parseValue, plural, statementInfo, type DataSpec, type ModelSpec } from '../lang';
 import {
-  errorMessage, Trainer, type Backend, type BackendName, type Checkpoint, type CheckpointTensor, type TrainEvent,
+  checkpointOfState, errorMessage, stateOfCheckpoint, Trainer,
+  type Backend, type BackendName, type CheckpointMetrics, type CheckpointOrigin, type TrainEvent,
 } from '../engine';
-import { loadDataset, readCheckpointFile, writeCheckpointFile } from '../engine/node';
+import { DEFAULT_KEEP, loadDataset, readCheckpointFile, saveCheckpoint, writeCheckpointFile } from '../engine/node';
 import { defineCommand, UsageError, type Io } from './args';
 import { backendFlag, chooseBackend, parseBackendChoice, type BackendChoice } from './backend-choice';
 import { batchFlag, jsonFlag } from './common-flags';
@@ -23,7 +24,8 @@ export const trainCommand = defineCommand({
     'Flags override the model\'s `train` statement. --backend auto uses WebGPU only on a real (non-fallback)',
     'adapter and says why it chose the CPU otherwise; --backend webgpu never falls back.',
     'Ctrl-C stops after the current step (and still writes --save).',
-    'Exit status: 0 trained, 1 model/data/backend/checkpoint problem, 2 bad arguments, 130 stopped by Ctrl-C.',
+    'NaN or ∞ in the loss or weights stops training with the step and layer where they first appeared (--save then keeps the last good weights).',
+    'Exit status: 0 trained, 1 model/data/backend/checkpoint problem or non-finite values, 2 bad arguments, 130 stopped by Ctrl-C.',
   ].join('\n'),
   positionals: [MODEL_FILE],
   flags: [
@@ -34,12 +36,15 @@ export const trainCommand = defineCommand({
     backendFlag('compute backend (default auto)'),
     { name: 'save', type: 'string', value: 'PATH', description: 'write a checkpoint (weights + optimizer state) when done' },
     { name: 'resume', type: 'string', value: 'PATH', description: 'continue from a checkpoint written by --save' },
+    { name: 'checkpoint', type: 'boolean', description: `when done, save <model>.step-NNNNNN.ckpt.safetensors beside the model and update <model>.ckpt.safetensors (the latest); keeps the newest ${DEFAULT_KEEP}` },
+    { name: 'keep', type: 'number', value: 'N', description: `numbered checkpoints --checkpoint keeps (default ${DEFAULT_KEEP})` },
+    { name: 'stop-at-step', type: 'number', value: 'N', description: 'stop once N optimizer steps are taken in all (then --save)' },
     jsonFlag('print one JSON object per epoch instead of text'),
   ],
   run({ positionals, flags }, io) {
     return reportingFailures('train', io, () => train(positionals[0], {
       data: flags.data, epochs: flags.epochs, batch: flags.batch, lr: flags.lr, backend: parseBackendChoice(flags.backend),
-      save: flags.save, resume: flags.resume, json: flags.json ?? false,
+      save: flags.save, resume: flags.resume, stopAtStep: flags['stop-at-step'], checkpoint: flags.checkpoint ?? false, keep: flags.keep, json: flags.json ?? false,
     }, io));
   },
 });
@@ -52,6 +57,10 @@ export interface TrainRunOptions {
   readonly backend: BackendChoice;
   readonly save?: string;
   readonly resume?: string;
+  readonly stopAtStep?: number;
+  /** Save into the model's numbered checkpoints (checkpoint-series.ts), keeping `keep`. */
+  readonly checkpoint: boolean;
+  readonly keep?: number;
   readonly json: boolean;
   /** Test hook: the backend to use instead of choosing one. */
   readonly backendOverride?: Backend;
@@ -60,6 +69,8 @@ export interface TrainRunOptions {
 async function train(file: string, options: TrainRunOptions, io: TerminalIo): Promise<number> {
   const { text, analysis } = analyzeFile(file, io, 'train');
   const spec = withOverrides(analysis.spec, options, io.cwd);
+  const defaults = options.data === undefined ? defaultTrainingNote(analysis.spec) : null;
+  if (defaults) io.stderr(`note: ${displayPath(file, io.cwd)} has ${defaults}\n`);
 
   const { backend, note } = options.backendOverride ? { backend: options.backendOverride, note: '' } : await chooseBackend(options.backend);
   if (note) io.stderr(`${note}\n`);
@@ -77,11 +88,13 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
     const dataset = await loadData(spec.train.data);
     // `validation=SPEC` names a separate data set: its test split validates.
     const validation = typeof spec.train.validation === 'number' ? undefined : (await loadData(spec.train.validation)).test;
-    const summary: { testAccuracy?: number | null; seconds: number } = { seconds: 0 };
+    const summary: { testAccuracy?: number | null; seconds: number; metrics: CheckpointMetrics; nonFinite?: string } = { seconds: 0, metrics: {} };
     trainer = new Trainer({
       spec, dataset, backend, ...(validation ? { validationSplit: validation } : {}),
       onEvent: (e) => {
         if (e.type === 'epoch') { summary.testAccuracy = e.testAccuracy; summary.seconds += e.seconds; }
+        summary.metrics = latestMetrics(summary.metrics, e);
+        if (e.type === 'nonFinite') { summary.nonFinite = e.message; trainer!.stop(); }
         report(e, trainer!, progress, options.json, backend.name, io);
       },
     });
@@ -92,13 +105,17 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
         `${trainer.stepsPerEpoch} steps (batch ${trainer.settings.batch}, ${trainer.settings.optimizer}, lr ${trainer.settings.lr})\n`);
     }
     process.on('SIGINT', onSigint);
-    const reason = await trainer.run();
+    const reason = await trainer.run(options.stopAtStep !== undefined ? { untilStep: options.stopAtStep } : {});
     progress.clear();
     if (!options.json && summary.testAccuracy !== undefined) {
       io.stdout(`test accuracy ${percent(summary.testAccuracy ?? null)} after ${plural(trainer.progress.epoch, 'epoch')} (${summary.seconds.toFixed(1)} s)\n`);
     }
-    if (options.save) await save(trainer, options.save, text, spec, backend.name, io);
-    if (reason === 'stopped') {
+    const origin: CheckpointOrigin = { modelText: text, backend: backend.name, data: spec.train.data, metrics: summary.metrics };
+    if (options.save) await save(trainer, options.save, origin, io);
+    if (options.checkpoint) await saveNumbered(trainer, resolve(io.cwd, file), options.keep, origin, io);
+    if (summary.nonFinite) throw new CliFailure(`training stopped: ${summary.nonFinite}`);
+    if (reason === 'stopped' && !stopRequested) io.stderr(`stopped at step ${trainer.progress.globalStep} (--stop-at-step)\n`);
+    if (reason === 'stopped' && stopRequested) {
       io.stderr(`stopped after ${trainer.progress.globalStep} steps\n`);
       return 130;
     }
@@ -117,6 +134,9 @@ function withOverrides(spec: ModelSpec, o: TrainRunOptions, cwd: string): ModelS
   };
   positiveInt('epochs', o.epochs);
   positiveInt('batch', o.batch);
+  positiveInt('stop-at-step', o.stopAtStep);
+  positiveInt('keep', o.keep);
+  if (o.keep !== undefined && !o.checkpoint) throw new UsageError('--keep goes with --checkpoint');
   if (o.lr !== undefined && !(o.lr > 0)) throw new UsageError(`--lr must be a positive number, not ${o.lr}`);
   const data = o.data === undefined ? spec.train.data : parseDataSpec(o.data, cwd);
   return {
@@ -175,35 +195,35 @@ function report(e: TrainEvent, trainer: Trainer, progress: ProgressLine, json: b
   }
 }
 
+/** The checkpoint figures after an event: the latest step's loss and accuracy, the latest test accuracy. */
+function latestMetrics(m: CheckpointMetrics, e: TrainEvent): CheckpointMetrics {
+  if (e.type === 'step') return { ...m, loss: e.loss, accuracy: e.accuracy };
+  if (e.type === 'epoch' && e.testAccuracy !== null) return { ...m, testAccuracy: e.testAccuracy };
+  return m;
+}
+
 async function resume(trainer: Trainer, path: string, modelText: string, io: Io): Promise<void> {
   const checkpoint = await readCheckpointFile(resolve(io.cwd, path));
   if (checkpoint.metadata.modelText.trim() !== modelText.trim()) {
     io.stderr(`note: ${path} was saved from a different model text; resuming because the tensors fit\n`);
   }
-  const saved = checkpoint.metadata.optimizer.kind, now = trainer.settings.optimizer;
-  if (saved !== now) io.stderr(`note: ${path} was trained with ${saved}; ${now} starts with fresh optimizer state\n`);
-  await trainer.restoreState({ tensors: checkpoint.tensors, epoch: checkpoint.metadata.epoch, step: checkpoint.metadata.step });
+  const notes = await trainer.restoreState(stateOfCheckpoint(checkpoint));
+  for (const note of notes) io.stderr(`note: ${note}\n`);
   if (trainer.progress.epoch >= trainer.settings.epochs) {
     throw new CliFailure(`${path} already has ${trainer.progress.epoch} epochs; ask for more with --epochs`);
   }
   io.stderr(`resuming from ${path} at epoch ${checkpoint.metadata.epoch}, step ${checkpoint.metadata.step}\n`);
 }
 
-async function save(trainer: Trainer, path: string, modelText: string, spec: ModelSpec, backend: BackendName, io: Io): Promise<void> {
+async function save(trainer: Trainer, path: string, origin: CheckpointOrigin, io: Io): Promise<void> {
   const state = await trainer.saveState();
-  const tensors = new Map<string, CheckpointTensor>(state.tensors);
-  const s = trainer.settings;
-  const checkpoint: Checkpoint = {
-    tensors,
-    metadata: {
-      modelText, seed: s.seed, epoch: state.epoch, step: state.step, backend, created: new Date().toISOString(),
-      data: spec.train.data,
-      optimizer: {
-        kind: s.optimizer, lr: s.lr, momentum: s.momentum, decay: s.decay, weightDecay: s.weightDecay,
-        ...(s.optimizer === 'adam' ? { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } : {}),
-      },
-    },
-  };
-  await writeCheckpointFile(resolve(io.cwd, path), checkpoint);
+  await writeCheckpointFile(resolve(io.cwd, path), checkpointOfState(state, origin));
   io.stderr(`saved ${path} (epoch ${state.epoch}, step ${state.step})\n`);
+}
+
+async function saveNumbered(trainer: Trainer, modelPath: string, keep: number | undefined, origin: CheckpointOrigin, io: Io): Promise<void> {
+  const state = await trainer.saveState();
+  const saved = await saveCheckpoint(modelPath, checkpointOfState(state, origin), keep);
+  const removed = saved.removed.length > 0 ? `; removed ${saved.removed.map((p) => displayPath(p, io.cwd)).join(', ')}` : '';
+  io.stderr(`saved ${displayPath(saved.path, io.cwd)} and ${displayPath(saved.latest, io.cwd)} (epoch ${state.epoch}, step ${state.step})${removed}\n`);
 }

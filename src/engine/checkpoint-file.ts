@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint';
+import {
+  CheckpointError, decodeCheckpoint, decodeCheckpointMetadata, encodeCheckpoint, headerEnd, type Checkpoint, type CheckpointMetadata,
+} from './checkpoint';
 
 /** The file operations a write goes through; tests replace some to simulate failures. */
 export interface CheckpointFileOps {
@@ -61,10 +63,31 @@ export async function readCheckpointFile(path: string): Promise<Checkpoint> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, expected a file'
-      : `cannot be read (${(e as Error).message})`;
-    throw new CheckpointError(path, problem, { cause: e });
+    throw readError(path, e);
   }
   return decodeCheckpoint(bytes, path);
+}
+
+/** Reads only a checkpoint's metadata (its header), for listing checkpoints without loading their tensors. */
+export async function readCheckpointMetadata(path: string): Promise<CheckpointMetadata> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const first = new Uint8Array(8);
+    const { bytesRead } = await handle.read(first, 0, 8, 0);
+    const prefix = new Uint8Array(headerEnd(first.subarray(0, bytesRead), path));
+    const { bytesRead: got } = await handle.read(prefix, 0, prefix.length, 0);
+    return decodeCheckpointMetadata(prefix.subarray(0, got), path);
+  } catch (e) {
+    throw e instanceof CheckpointError ? e : readError(path, e);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+function readError(path: string, e: unknown): CheckpointError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, expected a file'
+    : `cannot be read (${(e as Error).message})`;
+  return new CheckpointError(path, problem, { cause: e });
 }

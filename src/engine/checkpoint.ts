@@ -10,6 +10,9 @@
 
 import type { DataSpec, OptimizerKind } from '../lang/spec';
 import type { BackendName } from './backend';
+import { decodeMetrics, decodeResumePoint, encodeMetrics, encodeResumePoint, type CheckpointMetrics, type ResumePoint } from './checkpoint-resume';
+
+export type { CheckpointMetrics, ResumePoint } from './checkpoint-resume';
 
 export const CHECKPOINT_FORMAT = 'convlab-checkpoint/1';
 
@@ -43,6 +46,10 @@ export interface CheckpointMetadata {
   /** ISO 8601 time the checkpoint was made. */
   readonly created: string;
   readonly data: DataSpec;
+  /** What an exact mid-epoch continuation needs; absent in older checkpoints. */
+  readonly resume?: ResumePoint;
+  /** The run's latest figures, for checkpoint lists. */
+  readonly metrics?: CheckpointMetrics;
 }
 
 export interface Checkpoint {
@@ -137,6 +144,8 @@ function encodeMetadata(m: CheckpointMetadata): Record<string, string> {
     backend: m.backend,
     created: m.created,
     data: JSON.stringify(m.data),
+    ...(m.resume ? { resume: encodeResumePoint(m.resume, (p) => { throw new CheckpointError('checkpoint', p); }) } : {}),
+    ...(m.metrics ? { metrics: encodeMetrics(m.metrics) } : {}),
   };
 }
 
@@ -145,31 +154,7 @@ function encodeMetadata(m: CheckpointMetadata): Record<string, string> {
 /** Parses and validates a checkpoint; every problem is a CheckpointError naming `sourceName`. */
 export function decodeCheckpoint(bytes: Uint8Array, sourceName: string): Checkpoint {
   const fail = (problem: string): never => { throw new CheckpointError(sourceName, problem); };
-  if (bytes.length < 8) fail(`truncated: expected at least 8 bytes (the header length), got ${bytes.length}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const low = view.getUint32(0, true), high = view.getUint32(4, true);
-  const headerBytes = high * 2 ** 32 + low;
-  if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES) {
-    fail(`header length ${headerBytes} is out of bounds (2 to ${MAX_HEADER_BYTES} bytes); not a safetensors file?`);
-  }
-  if (8 + headerBytes > bytes.length) {
-    fail(`truncated: the header length says ${headerBytes} bytes, but only ${bytes.length - 8} follow`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes));
-  } catch {
-    return fail('the header is not valid UTF-8');
-  }
-  if (!text.startsWith('{')) fail(`the header does not start with "{": not a safetensors file?`);
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    return fail(`the header is not valid JSON (${(e as Error).message})`);
-  }
-  if (!isPlainObject(header)) return fail('the header is not a JSON object');
-
+  const { header, headerBytes } = decodeHeader(bytes, fail);
   const metadata = decodeMetadata(header[METADATA_KEY], fail);
   const dataBytes = bytes.length - 8 - headerBytes;
   const entries = Object.entries(header).filter(([name]) => name !== METADATA_KEY)
@@ -188,6 +173,49 @@ export function decodeCheckpoint(bytes: Uint8Array, sourceName: string): Checkpo
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of entries) tensors.set(e.name, { shape: e.shape, data: readF32LE(bytes.buffer, dataStart + e.begin, e.end - e.begin) });
   return { tensors, metadata };
+}
+
+/** The metadata alone, from the file's first bytes (at least the header); the tensor data is not checked. */
+export function decodeCheckpointMetadata(prefix: Uint8Array, sourceName: string): CheckpointMetadata {
+  const fail = (problem: string): never => { throw new CheckpointError(sourceName, problem); };
+  return decodeMetadata(decodeHeader(prefix, fail).header[METADATA_KEY], fail);
+}
+
+/** Bytes a header of this file needs, from its first 8 bytes: 8 + the header length. */
+export function headerEnd(first8: Uint8Array, sourceName: string): number {
+  return 8 + headerLength(first8, (problem) => { throw new CheckpointError(sourceName, problem); });
+}
+
+function headerLength(bytes: Uint8Array, fail: (p: string) => never): number {
+  if (bytes.length < 8) fail(`truncated: expected at least 8 bytes (the header length), got ${bytes.length}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerBytes = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
+  if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES) {
+    fail(`header length ${headerBytes} is out of bounds (2 to ${MAX_HEADER_BYTES} bytes); not a safetensors file?`);
+  }
+  return headerBytes;
+}
+
+function decodeHeader(bytes: Uint8Array, fail: (p: string) => never): { header: Record<string, unknown>; headerBytes: number } {
+  const headerBytes = headerLength(bytes, fail);
+  if (8 + headerBytes > bytes.length) {
+    fail(`truncated: the header length says ${headerBytes} bytes, but only ${bytes.length - 8} follow`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes));
+  } catch {
+    return fail('the header is not valid UTF-8');
+  }
+  if (!text.startsWith('{')) fail(`the header does not start with "{": not a safetensors file?`);
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    return fail(`the header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isPlainObject(header)) return fail('the header is not a JSON object');
+  return { header, headerBytes };
 }
 
 function checkEntry(name: string, entry: unknown, dataBytes: number, fail: (p: string) => never) {
@@ -255,6 +283,7 @@ function decodeMetadata(raw: unknown, fail: (p: string) => never): CheckpointMet
   if (!BACKENDS.includes(backend as BackendName)) fail(`__metadata__.backend is "${backend}", expected one of ${BACKENDS.join(', ')}`);
   const created = field('created');
   if (Number.isNaN(Date.parse(created))) fail(`__metadata__.created is "${created}", expected an ISO 8601 time`);
+  const resume = decodeResumePoint(m.resume, fail), metrics = decodeMetrics(m.metrics, fail);
   return {
     modelText: field('model'),
     seed: whole('seed', true),
@@ -264,6 +293,8 @@ function decodeMetadata(raw: unknown, fail: (p: string) => never): CheckpointMet
     backend: backend as BackendName,
     created,
     data: checkDataSpec(json('data'), fail),
+    ...(resume ? { resume } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 }
 

@@ -48,6 +48,10 @@ export { gradientCheck, type GradCheckOptions, type GradCheckResult, type Tensor
 // ── checkpoints ─────────────────────────────────────────────────────────────────────────────────
 /** Weights, optimizer state and metadata, as saved in safetensors files (read and written through node.ts). */
 export type { Checkpoint, CheckpointTensor } from './checkpoint';
+/** The metadata an exact mid-epoch resume needs, and the figures a checkpoint list shows. */
+export type { CheckpointMetrics, ResumePoint } from './checkpoint';
+/** A trainer state as a checkpoint and back, the same for the CLI and the panel. */
+export { checkpointOfState, stateOfCheckpoint, type CheckpointOrigin } from './train/checkpoint-state';
 
 // ── data and randomness ─────────────────────────────────────────────────────────────────────────
 export { fillBatch, exampleSize, type Dataset, type Split } from './data/dataset';
@@ -55,6 +59,10 @@ export { fillBatch, exampleSize, type Dataset, type Split } from './data/dataset
 export { takeExamples } from './data/split';
 /** One line about a data set for people: its name and split sizes, shape and classes. */
 export { describeDataset } from './data/describe';
+/** The first label a model's classes cannot score, as an error naming its file, record and value. */
+export { labelOutOfRange } from './data/labels';
+/** Default of loadDataset's maxDataBytes option (2 GiB). */
+export { DEFAULT_MAX_DATA_BYTES } from './data/budget';
 export { Rng, dropoutHash, dropoutThreshold } from './random';
 
 // ── errors ──────────────────────────────────────────────────────────────────────────────────────

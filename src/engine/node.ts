@@ -5,7 +5,15 @@
 import type * as NodeGpu from './webgpu/node-gpu';
 
 export { loadDataset } from './data/node-files';
+export { loadDatasetInWorker } from './data/worker-loader';
+export type { LoadOptions } from './data/node-files';
+export type { WorkerLoadOptions } from './data/worker-loader';
 export { readCheckpointFile, writeCheckpointFile } from './checkpoint-file';
+/** Numbered checkpoints beside a model with a latest copy, bounded retention, and their listing. */
+export {
+  DEFAULT_KEEP, latestCheckpointPath, listCheckpoints, numberedCheckpointPath, saveCheckpoint,
+  type CheckpointList, type CheckpointListing, type SavedCheckpoint,
+} from './checkpoint-series';
 
 /**
  * A WebGPU backend on Dawn. The WebGPU engine is loaded on the first call, so a bundle that never

@@ -8,7 +8,7 @@ import {
   type ParamInfo, type Position, type Range, type Statement, type StatementInfo, type SyntaxTree,
 } from '../lang';
 import { paramMarkdown, statementMarkdown } from './docs';
-import { paramOf, statementAtLine, statementBefore } from './locate';
+import { statementAtLine, statementBefore } from './locate';
 
 export interface CompletionData {
   readonly label: string;
@@ -54,7 +54,8 @@ export function completionsAt(tree: SyntaxTree, lineText: string, pos: Position)
   if (inComment(before)) return [];
 
   // `key=partial`, `key = partial`, `key="partial`
-  const value = /([A-Za-z_][\w]*)\s*=\s*"?([^\s"=]*)$/.exec(before);
+  // The lookbehind anchors the key at a word start: without it a long word is rescanned from every letter.
+  const value = /(?<!\w)([A-Za-z_][\w]*)\s*=\s*"?([^\s"=]*)$/.exec(before);
   if (value) {
     const statement = statementAtLine(tree, pos.line);
     const info = statement && statementInfo(statement.keyword.text);
@@ -96,9 +97,12 @@ function keywordItem(s: StatementInfo, index: number, range: Range): CompletionD
 /** Parameters of `statement` not written yet (the word being typed does not count as written). */
 function paramItems(info: StatementInfo, statement: Statement, range: Range, group: string, typing = ''): CompletionData[] {
   const written = new Set<string>();
+  const positionals = info.params.filter((p) => p.positional);
+  let position = 0;
   for (const arg of statement.args) {
+    // One pass (paramOf per argument would rescan the arguments for each one).
+    const p = arg.kind === 'setting' ? info.params.find((q) => q.name === arg.key.text) : positionals[position++];
     if (arg.kind === 'positional' && arg.value.text === typing && typing) continue;
-    const p = paramOf(info, statement, arg);
     if (p) written.add(p.name);
   }
   return info.params

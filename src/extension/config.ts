@@ -7,6 +7,8 @@ export interface Config {
   readonly debounceMs: number;
   /** Passed to `analyze()` as `memoryBudgetBytes`. */
   readonly memoryBudgetBytes: number;
+  /** Passed to the data loader as `maxDataBytes`: the most a data set may hold in memory. */
+  readonly maxDataBytes: number;
 }
 
 /** The part of `vscode.WorkspaceConfiguration` that `readConfig` needs. */
@@ -21,6 +23,7 @@ export const DEFAULT_CONFIG: Config = {
   inlayHints: { enabled: true, showParams: true, showFlops: false },
   debounceMs: 150,
   memoryBudgetBytes: 1024 * 1024 * 1024,
+  maxDataBytes: 2048 * 1024 * 1024,
 };
 
 const MAX_DEBOUNCE_MS = 5000;
@@ -39,6 +42,7 @@ function finite(src: ConfigSource, key: string, fallback: number): number {
 export function readConfig(src: ConfigSource): Config {
   const d = DEFAULT_CONFIG;
   const budgetMB = finite(src, 'memoryBudgetMB', d.memoryBudgetBytes / 2 ** 20);
+  const dataMB = finite(src, 'data.maxMB', d.maxDataBytes / 2 ** 20);
   return {
     inlayHints: {
       enabled: bool(src, 'inlayHints.enabled', d.inlayHints.enabled),
@@ -47,5 +51,6 @@ export function readConfig(src: ConfigSource): Config {
     },
     debounceMs: Math.round(Math.min(MAX_DEBOUNCE_MS, Math.max(0, finite(src, 'diagnostics.debounceMs', d.debounceMs)))),
     memoryBudgetBytes: Math.round(Math.max(1, budgetMB) * 2 ** 20),
+    maxDataBytes: Math.round(Math.max(1, dataMB) * 2 ** 20),
   };
 }

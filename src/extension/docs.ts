@@ -1,6 +1,14 @@
 // Markdown documentation of keywords and parameters, generated from the language catalog (used by
 // hovers and completion items). Pure.
-import { describeBounds, type ParamInfo, type StatementInfo } from '../lang';
+import { describeBounds, type ParamInfo, type StatementCategory, type StatementInfo } from '../lang';
+
+/** What a statement is, for the heading under its keyword (`**input** — input` would say nothing). */
+const CATEGORY_NAME: Record<StatementCategory, string> = {
+  input: 'the shape of the data',
+  layer: 'layer',
+  loss: 'training loss',
+  train: 'training settings',
+};
 
 function code(s: string): string {
   return `\`${s}\``;
@@ -10,7 +18,7 @@ function code(s: string): string {
 export function paramFacts(p: ParamInfo): string {
   const facts: string[] = [];
   if (p.required) facts.push('required');
-  if (p.positional) facts.push('may be written without `name=`');
+  if (p.positional) facts.push(`may be written without \`${p.name}=\``);
   if (p.default !== undefined) facts.push(`default ${code(p.default)}`);
   if (p.values?.length) facts.push(`one of ${p.values.map(code).join(', ')}`);
   const b = p.bounds && p.kind !== 'validation' ? describeBounds(p.bounds) : '';
@@ -25,7 +33,7 @@ export function statementSummary(s: StatementInfo): string {
 
 /** The keyword's documentation with every parameter (completion items, hovers on input/loss/train). */
 export function statementMarkdown(s: StatementInfo): string {
-  const lines = [`**${s.keyword}** — ${s.category === 'layer' ? 'layer' : s.category === 'train' ? 'training settings' : s.category}`, '', s.doc];
+  const lines = [`**${s.keyword}** — ${CATEGORY_NAME[s.category]}`, '', s.doc];
   if (s.params.length) {
     lines.push('', ...s.params.map((p) => {
       const facts = paramFacts(p);

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { registerCodeActions } from './features/codeActions';
 import { registerCompletion } from './features/completion';
+import { registerDataPaths } from './features/dataPaths';
 import { registerDiagnostics } from './features/diagnostics';
 import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
@@ -15,6 +16,7 @@ import { registerPanel } from './panel';
 /** Everything the extension contributes, in registration order. */
 const FEATURES: readonly [name: string, register: (ctx: Ctx) => void][] = [
   ['diagnostics', registerDiagnostics],
+  ['data paths', registerDataPaths],
   ['inlay hints', registerInlayHints],
   ['hover', registerHover],
   ['quick fixes', registerCodeActions],

@@ -17,6 +17,7 @@ function argText(a: Argument): string {
 }
 
 export function outline(a: { readonly syntax: SyntaxTree; readonly layers: readonly LayerInfo[] }): SymbolData[] {
+  const layerAtLine = new Map(a.layers.map((l) => [l.layer.line, l]));
   return a.syntax.statements.map((s): SymbolData => {
     const kind = statementInfo(s.keyword.text)?.category ?? 'unknown';
     if (kind === 'train') {
@@ -29,7 +30,7 @@ export function outline(a: { readonly syntax: SyntaxTree; readonly layers: reado
         })),
       };
     }
-    const layer = a.layers.find((l) => l.layer.line === s.firstLine);
+    const layer = layerAtLine.get(s.firstLine);
     const detail = layer?.output
       ? `→ ${formatShape(layer.output)}${layer.params > 0 ? ` · ${countOf(layer.params, 'param')}` : ''}`
       : '';

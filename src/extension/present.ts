@@ -2,7 +2,7 @@
 // Pure (no `vscode` import): these functions take and return plain data, so they are unit-tested
 // under mocha; `vs.ts` turns their results into VS Code objects.
 import {
-  comparePositions, formatCount, formatSI, formatShape, type Diagnostic, type Fix, type LayerInfo, type Position, type Range, type Shape,
+  comparePositions, formatCount, formatSI, formatShape, type Diagnostic, type Fix, type LayerInfo, type Position, type Range, type Severity, type Shape,
 } from '../lang';
 
 /** '156 params', '1 param', '61,706 params'. */
@@ -19,14 +19,15 @@ export function flopsText(n: number): string {
 export interface HintOptions { readonly showParams: boolean; readonly showFlops: boolean }
 
 /**
- * How a hint's arrow says how sure it is. VS Code cannot dim a single inlay hint, so a shape that is only
- * a guess (provisional: an unreadable line was read a certain way) or left over from the last good
- * analysis (stale: a shape error upstream makes it unknown now) gets a dashed arrow instead of a solid one.
+ * How a hint's first sign says how sure it is. VS Code cannot dim a single inlay hint, so a shape that is
+ * only a guess (provisional: an unreadable line was read a certain way) or left over from the last good
+ * analysis (stale: a shape error upstream makes it unknown now) reads `≈` instead of the arrow (a dashed
+ * arrow, `⇢`, looks like a solid one at hint size).
  */
-export const HINT_ARROW = { sure: '→', tentative: '⇢' } as const;
+export const HINT_ARROW = { sure: '→', tentative: '≈' } as const;
 
 /**
- * '→ 6×28×28 · 156 params · 235 kFLOPs', '⇢ …' when provisional or `stale`; null when the output shape is
+ * '→ 6×28×28 · 156 params · 235 kFLOPs', '≈ …' when provisional or `stale`; null when the output shape is
  * unknown (error upstream).
  */
 export function hintLabel(info: LayerInfo, opts: HintOptions, stale = false): string | null {
@@ -98,7 +99,7 @@ export interface StatusData {
 
 /** The status-bar summary of one model. */
 export function statusData(a: {
-  readonly diagnostics: readonly Diagnostic[];
+  readonly diagnostics: readonly { readonly severity: Severity }[];
   readonly totalParams: number;
   readonly outputShape: Shape | null;
 }): StatusData {

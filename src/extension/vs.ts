@@ -28,6 +28,14 @@ export function toSeverity(s: Severity): vscode.DiagnosticSeverity {
   }
 }
 
+export function fromSeverity(s: vscode.DiagnosticSeverity): Severity {
+  switch (s) {
+    case vscode.DiagnosticSeverity.Error: return 'error';
+    case vscode.DiagnosticSeverity.Warning: return 'warning';
+    default: return 'info';
+  }
+}
+
 export function toDiagnostic(d: Diagnostic, uri: vscode.Uri): vscode.Diagnostic {
   const out = new vscode.Diagnostic(toRange(d.range), d.message, toSeverity(d.severity));
   out.source = DIAGNOSTIC_SOURCE;

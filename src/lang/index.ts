@@ -14,6 +14,7 @@ export type { Argument, PositionalArgument, SettingArgument, Statement, SyntaxTr
 export { parse } from './syntax';
 export * from './catalog';
 export { hoverMarkdown } from './hover';
+export { defaultTrainingNote } from './train-defaults';
 export { formatBytes, formatCount, formatShape } from './format';
 export { formatSI, plural } from './format';
 /** Reads one written value the way the language does (the CLI's --data, hover text for bounds). */

@@ -7,12 +7,12 @@
 //   History         what the plots show, saved across reloads
 //   Plots, FeatureView, Controls, Notices, header, progress   the page (ui/)
 
+import { errorMessage } from '../engine';
 import { PANEL_STATE_VERSION, type HostNotification } from '../protocol';
 import { Engines, type PanelModel } from './engines';
 import { GradientCheck } from './gradient-check';
 import { History } from './history';
 import { HostLink, type VsCodeApi } from './host-link';
-import { errorText } from './lib/error-text';
 import { RunController } from './run-controller';
 import { readSavedState, type PanelSettings, type SavedState } from './saved-state';
 import { Controls } from './ui/controls';
@@ -42,7 +42,7 @@ export class App {
   private redrawQueued = false;
 
   constructor(private readonly vscode: VsCodeApi, workerUrl: string) {
-    this.host = new HostLink(vscode, (m) => void this.handle(m).catch((e: unknown) => this.notices.error(errorText(e))));
+    this.host = new HostLink(vscode, (m) => void this.handle(m).catch((e: unknown) => this.notices.error(errorMessage(e))));
     this.notices = new Notices((message) => this.host.log('error', message));
     buildLayout();
     this.plots = new Plots(this.history);
@@ -97,6 +97,7 @@ export class App {
         return;
       }
       case 'start': return this.training.start();
+      case 'resume': return this.training.resumeFromCheckpoint(m.path);
       case 'notice': return this.notices.notice(m.level, m.message);
       case 'runGradientCheck': return this.gradientCheck.run();
     }
@@ -121,7 +122,7 @@ export class App {
         this.persistSoon();
       },
       settingsChanged: () => this.persistSoon(),
-      failed: (e) => this.notices.error(errorText(e)),
+      failed: (e) => this.notices.error(errorMessage(e)),
     });
   }
 

@@ -5,12 +5,11 @@
 //     computes synchronously and would otherwise freeze the page.
 // Both deliver engine events asynchronously and validated, so the UI cannot tell them apart.
 
-import { createWebGpuBackend, NoWebGpuError, type BackendName } from '../engine';
+import { createWebGpuBackend, NoWebGpuError, type BackendName, errorMessage } from '../engine';
 import { Requester, type ParamsOf, type RequestType, type ResultOf } from '../rpc';
 import { parse, tryParse } from '../schema';
 import { engineEventSchema, type EngineCommand, type EngineNotification } from './engine-protocol';
 import { EngineRunner } from './engine-runner';
-import { errorText } from './lib/error-text';
 
 export interface EngineClient {
   readonly kind: BackendName;
@@ -40,7 +39,7 @@ export async function probeWebGpu(gpu: GPU | undefined): Promise<WebGpuProbe> {
     backend.destroy();
     return { available: true, description };
   } catch (e) {
-    return { available: false, reason: e instanceof NoWebGpuError ? e.message : `WebGPU failed to start: ${errorText(e)}` };
+    return { available: false, reason: e instanceof NoWebGpuError ? e.message : `WebGPU failed to start: ${errorMessage(e)}` };
   }
 }
 

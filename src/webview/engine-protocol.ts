@@ -6,7 +6,7 @@
 
 import * as v from 'valibot';
 import type { ModelSpec } from '../lang';
-import { datasetSchema, runSettingsSchema, tensorListSchema } from '../protocol';
+import { datasetSchema, runSettingsSchema, trainerStateSchema } from '../protocol';
 import { requestMessageSchema, requestType, responseMessageSchema, type RequestMessage, type ResponseMessage } from '../rpc';
 import { anyNumber, float32Array, int, learningRate, list, message, num, opaqueObject, str, tuple } from '../schema';
 
@@ -19,7 +19,8 @@ export const plotOptionsSchema = v.object({
 });
 export type PlotOptions = v.InferOutput<typeof plotOptionsSchema>;
 
-const restoreSchema = v.object({ epoch: int(), step: int(), tensors: tensorListSchema });
+/** A saved trainer state: what saveState answers and what a start continues from. */
+const restoreSchema = trainerStateSchema;
 export type RestorePayload = v.InferOutput<typeof restoreSchema>;
 
 export const engineCommandSchema = v.variant('type', [
@@ -31,6 +32,8 @@ export const engineCommandSchema = v.variant('type', [
     reportEvery: int(1, 10_000),
     plots: plotOptionsSchema,
     restore: v.nullable(restoreSchema),
+    /** Least milliseconds between step reports and between plot captures sent to the page (default 0: every one). */
+    pace: v.optional(v.object({ stepMs: int(0, 10_000), captureMs: int(0, 60_000) })),
   }),
   message('pause', {}),
   message('resume', {}),
@@ -62,6 +65,12 @@ const trainEventSchema = v.variant('type', [
   }),
   message('done', { reason: v.picklist(['completed', 'stopped']), epoch: int(), globalStep: int(), seconds: anyNumber }),
   message('error', { message: str(20_000) }),
+  /** A NaN/∞ loss or update: the trainer went back to the last good weights and paused before `step`. */
+  message('nonFinite', {
+    epoch: int(), step: v.nullable(int()), layer: v.nullable(int(-1)),
+    where: v.nullable(v.picklist(['activation', 'loss', 'gradient', 'update'])), tensor: v.nullable(str(500)),
+    lastGoodStep: int(), message: str(20_000),
+  }),
 ]);
 export type TrainEventPayload = v.InferOutput<typeof trainEventSchema>;
 
@@ -88,6 +97,8 @@ export const engineEventSchema = v.variant('type', [
   message('backend', { name: v.picklist(['cpu', 'webgpu']), description: str(1000) }),
   /** A trainer event as it is (start, step, epoch, done, error). */
   message('train', { event: trainEventSchema }),
+  /** A start continued a saved state; `notes` say what differs from the saved run (empty: it continues exactly). */
+  message('restored', { epoch: int(), step: int(), notes: list(str(2000), 1000) }),
   /** The panel's own pause state (the engine also pauses internally for evaluations and saves). */
   message('paused', { paused: v.boolean(), epoch: int(), globalStep: int() }),
   /** Norm and histogram of every parameter gradient, at one step. */

@@ -12,15 +12,14 @@
 // runner pauses the trainer, evaluates, and resumes it. Those internal pauses are invisible to the UI,
 // whose own pause state is tracked separately (`paused` events).
 
-import { CpuBackend, gradientCheck, Trainer, type Backend, type Dataset, type GradCheckResult, type TrainEvent } from '../engine';
+import { CpuBackend, gradientCheck, Trainer, type Backend, type Dataset, type GradCheckResult, type TrainEvent, errorMessage } from '../engine';
 import type { ModelSpec } from '../lang';
-import type { RunSettings } from '../protocol';
+import { trainerStateOf, trainerStatePayload, type RunSettings } from '../protocol';
 import { Responder } from '../rpc';
 import { parse, tryParse } from '../schema';
 import {
   checkGradients, engineCommandSchema, saveState, type EngineCommand, type EngineEvent, type PlotOptions, type RestorePayload,
 } from './engine-protocol';
-import { errorText } from './lib/error-text';
 import { Telemetry } from './telemetry';
 
 export type BackendPurpose = 'train' | 'gradcheck';
@@ -50,7 +49,7 @@ export class EngineRunner {
     }
     const c = parsed.message;
     if (c.type === 'request') void this.responder.receive(c);
-    else this.handle(c).catch((e: unknown) => this.emit({ type: 'failed', message: errorText(e) }));
+    else this.handle(c).catch((e: unknown) => this.emit({ type: 'failed', message: errorMessage(e) }));
   }
 
   private async handle(c: EngineCommand): Promise<void> {
@@ -60,7 +59,7 @@ export class EngineRunner {
         this.spec = c.spec;
         this.dataset = c.dataset;
         return;
-      case 'start': return this.start(c.settings, c.reportEvery, c.plots, c.restore);
+      case 'start': return this.start(c.settings, c.reportEvery, c.plots, c.restore, c.pace ?? EVERY_REPORT);
       default: break;
     }
     const run = this.run;
@@ -78,7 +77,7 @@ export class EngineRunner {
     }
   }
 
-  private async start(settings: RunSettings, reportEvery: number, plots: PlotOptions, restore: RestorePayload | null): Promise<void> {
+  private async start(settings: RunSettings, reportEvery: number, plots: PlotOptions, restore: RestorePayload | null, pace: Pace): Promise<void> {
     if (!this.spec || !this.dataset) throw new Error('no model loaded');
     if (this.run?.live) throw new Error('training is already running; stop it before starting again');
     this.run?.dispose();
@@ -94,16 +93,14 @@ export class EngineRunner {
         onEvent: (e) => run?.onTrainEvent(e),
       });
       if (restore) {
-        await trainer.restoreState({
-          tensors: new Map(restore.tensors.map((t) => [t.name, { shape: t.shape, data: t.data }])),
-          epoch: restore.epoch, step: restore.step,
-        });
+        const notes = await trainer.restoreState(trainerStateOf(restore));
+        this.emit({ type: 'restored', epoch: restore.epoch, step: restore.step, notes });
       }
     } catch (e) {
       backend.destroy();
       throw e;
     }
-    run = new Run(trainer, backend, this.dataset, this.spec, plots, this.emit);
+    run = new Run(trainer, backend, this.dataset, this.spec, plots, pace, this.emit);
     this.run = run;
     run.begin();
   }
@@ -128,6 +125,14 @@ export class EngineRunner {
   }
 }
 
+/**
+ * How often the page hears of steps and gets new plots, at most. A fast engine (the wasm CPU trains
+ * hundreds of steps a second) must not flood the page with redraws: steps between two reports still
+ * count in the next report's step number; only their intermediate loss points are not drawn.
+ */
+export interface Pace { readonly stepMs: number; readonly captureMs: number }
+const EVERY_REPORT: Pace = { stepMs: 0, captureMs: 0 };
+
 /** One training run: a trainer on its own backend, with the pause bookkeeping and plot readbacks. */
 class Run {
   /** The person's pause (the trainer also pauses internally for jobs). */
@@ -142,9 +147,11 @@ class Run {
   /** Gradients exist only after this run's first backward pass (before it they are zeros). */
   private stepped = false;
   private lastFeatures = -Infinity;
+  private lastStepReportAt = -Infinity;
+  private lastCaptureAt = -Infinity;
 
   constructor(readonly trainer: Trainer, private readonly backend: Backend, dataset: Dataset, private readonly spec: ModelSpec,
-    private plots: PlotOptions, private readonly emit: Emit) {
+    private plots: PlotOptions, private readonly pace: Pace, private readonly emit: Emit) {
     this.telemetry = new Telemetry(backend, trainer.network, dataset, emit);
   }
 
@@ -169,11 +176,15 @@ class Run {
         return;
       case 'resumed':
         return;
-      case 'step':
+      case 'step': {
         this.stepped = true;
+        const now = performance.now();
+        if (now - this.lastStepReportAt < this.pace.stepMs) return;
+        this.lastStepReportAt = now;
         this.emit({ type: 'train', event: e });
-        void this.capture(false);
+        if (now - this.lastCaptureAt >= this.pace.captureMs) void this.capture(false);
         return;
+      }
       case 'epoch':
         this.emit({ type: 'train', event: e });
         this.schedule(() => this.evaluate(e.epoch));
@@ -188,6 +199,11 @@ class Run {
         return;
       case 'error':
         this.finished = true;
+        this.emit({ type: 'train', event: e });
+        return;
+      case 'nonFinite':
+        // The trainer pauses next; that pause is the person's to end (Resume, Step once, Stop).
+        this.userPaused = true;
         this.emit({ type: 'train', event: e });
         return;
       case 'start':
@@ -232,8 +248,7 @@ class Run {
     return new Promise<RestorePayload>((resolve, reject) => {
       this.schedule(async () => {
         try {
-          const s = await this.trainer.saveState();
-          resolve({ epoch: s.epoch, step: s.step, tensors: [...s.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data })) });
+          resolve(trainerStatePayload(await this.trainer.saveState()));
         } catch (e) {
           reject(e);
         }
@@ -262,7 +277,7 @@ class Run {
         try {
           await this.jobs.shift()!();
         } catch (e) {
-          this.emit({ type: 'failed', message: errorText(e) });
+          this.emit({ type: 'failed', message: errorMessage(e) });
         }
       }
     } finally {
@@ -285,6 +300,7 @@ class Run {
   /** Gradients, feature maps and filters, when due (or now, with `force`); resolves once reported. */
   private capture(force: boolean): Promise<unknown> {
     const step = this.trainer.progress.globalStep;
+    this.lastCaptureAt = performance.now();
     const reads: Promise<void>[] = [];
     if (force || step - this.lastGradients >= this.plots.plotEvery) {
       this.lastGradients = step;

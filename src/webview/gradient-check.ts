@@ -1,6 +1,7 @@
 // "Check gradients": runs the engine's gradient check (on the live run's engine, else the best one
 // available), shows its table in the panel and sends it to the host for the log and a notification.
 
+import { errorMessage } from '../engine';
 import type { BackendName } from '../engine';
 import type { GradCheckSummary } from '../protocol';
 import type { ResultOf } from '../rpc';
@@ -8,7 +9,6 @@ import { checkGradients } from './engine-protocol';
 import type { Engines, PanelModel } from './engines';
 import type { History } from './history';
 import type { HostLink } from './host-link';
-import { errorText } from './lib/error-text';
 import type { PanelSettings } from './saved-state';
 import { byId, h } from './ui/dom';
 import { gradCheckTable } from './ui/tables';
@@ -54,7 +54,7 @@ export class GradientCheck {
       this.draw();
       this.d.host.notify({ type: 'gradientCheckDone', result: this.d.history.gradcheck });
     } catch (e) {
-      byId('gradcheck').replaceChildren(h('p', { class: 'error' }, `Gradient check failed: ${errorText(e)}`));
+      byId('gradcheck').replaceChildren(h('p', { class: 'error' }, `Gradient check failed: ${errorMessage(e)}`));
       throw e;
     } finally {
       this.checking = false;

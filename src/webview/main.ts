@@ -2,6 +2,7 @@
 // CSP nonce). Registers the VS Code Elements used by the panel, starts the App and connects it to
 // the extension host.
 
+import { errorMessage } from '../engine';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
@@ -23,7 +24,7 @@ try {
   window.addEventListener('message', (e: MessageEvent<unknown>) => app.receive(e.data));
   vscode.postMessage({ type: 'ready' });
 } catch (e) {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   vscode.postMessage({ type: 'error', message: `the training panel failed to start: ${message}` });
   if (root) root.textContent = `The training panel failed to start: ${message}`;
 }

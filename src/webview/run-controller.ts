@@ -2,6 +2,7 @@
 // done | failed), the engine's events turned into history and progress, and the run's state going to
 // the host as checkpoints (Save, Save as…, the final state) and coming back (Resume from checkpoint).
 
+import { errorMessage } from '../engine';
 import type { BackendName } from '../engine';
 import {
   loadCheckpoint, runFinished, saveCheckpoint, type RunSettings, type TrainingStatePayload, type TrainingStatus,
@@ -10,8 +11,9 @@ import { saveState, type EngineCommand, type EngineNotification, type RestorePay
 import type { Engines, PanelModel } from './engines';
 import type { History } from './history';
 import type { HostLink } from './host-link';
-import { errorText } from './lib/error-text';
 import { EtaEstimator } from './lib/eta';
+import { baseName, nonFiniteText, resumeNotesText, resumingText } from './lib/run-texts';
+import { RunStateAutosave } from './run-autosave';
 import type { PanelSettings, RestoredState } from './saved-state';
 import type { FeatureView } from './ui/feature-view';
 import { showBackend } from './ui/header';
@@ -50,6 +52,9 @@ export interface RunDeps {
 
 type DoneEvent = Extract<TrainEventPayload, { type: 'done' }>;
 
+/** At most 20 step reports and 4 plot captures a second: enough for smooth charts, never a flood. */
+const PANEL_PACE = { stepMs: 50, captureMs: 250 };
+
 export class RunController {
   private currentStatus: TrainingStatus = 'idle';
   private current: RunInfo | null = null;
@@ -61,8 +66,16 @@ export class RunController {
   private backendDescription: string | null = null;
   /** The last checkpoint written, offered again after a reload. */
   lastCheckpoint: string | null = null;
+  /** The checkpoint the current run continues, for the engine's resume notes. */
+  private resumedFrom: string | null = null;
+  /** The run was stopped (not completed): its status reads "Stopped". */
+  private stopped = false;
+  private readonly autosave: RunStateAutosave;
 
-  constructor(private readonly d: RunDeps) {}
+  constructor(private readonly d: RunDeps) {
+    this.autosave = new RunStateAutosave(() => this.trainingState(), (state) => d.host.notify({ type: 'runState', state }),
+      (e) => d.host.log('warn', `could not keep the run's state for the host: ${errorMessage(e)}`));
+  }
 
   get status(): TrainingStatus { return this.currentStatus; }
 
@@ -86,7 +99,7 @@ export class RunController {
   }
 
   /** A new run, or one continuing the state of the checkpoint at `resume.path`. */
-  async start(resume: { readonly state: RestorePayload; readonly path: string } | null = null): Promise<void> {
+  async start(resume: { readonly state: RestorePayload; readonly path: string; readonly modelDiffers?: boolean } | null = null): Promise<void> {
     const restore = resume?.state ?? null;
     if (this.live) throw new Error('training is already running');
     const panel = this.d.panel();
@@ -111,14 +124,21 @@ export class RunController {
       this.current = { epochs: s.epochs, stepsPerEpoch: 0, totalSteps: 0, settings, backend: kind };
       if (restore) { this.epoch = restore.epoch; this.globalStep = restore.step; }
       this.eta.reset();
+      this.autosave.reset(performance.now());
+      this.stopped = false;
+      this.resumedFrom = resume?.path ?? null;
       this.d.notices.clearBanner('error');
+      this.d.notices.clearNotice();
       // Reports every few steps: software backends are slow, so they report more often.
       const software = await this.d.engines.isSoftware(kind);
       engine.send({
         type: 'start', settings, reportEvery: software ? 2 : 10,
-        plots: { plotEvery: s.plotEvery, example: s.example }, restore,
+        plots: { plotEvery: s.plotEvery, example: s.example }, restore, pace: PANEL_PACE,
       });
-      if (resume) this.d.notices.notice('info', `Resuming from ${baseName(resume.path)} (epoch ${resume.state.epoch}, step ${resume.state.step}).`);
+      if (resume) {
+        const differs = resume.modelDiffers ? ' It was saved from a different version of the model; its tensors fit, so training continues from it.' : '';
+        this.d.notices.notice(differs ? 'warning' : 'info', `${resumingText(resume.path, resume.state.epoch, resume.state.step)}.${differs}`);
+      }
     } catch (e) {
       this.setStatus('failed');
       throw e;
@@ -126,13 +146,13 @@ export class RunController {
     this.setStatus('running');
   }
 
-  /** "Resume from checkpoint": the host asks for the file and reads it. */
-  async resumeFromCheckpoint(): Promise<void> {
-    const c = await this.d.host.request(loadCheckpoint, {});
+  /** "Resume from checkpoint": the host reads `path`, or lets the person pick a checkpoint. */
+  async resumeFromCheckpoint(path?: string): Promise<void> {
+    const c = await this.d.host.request(loadCheckpoint, path === undefined ? {} : { path });
     if (!c) return;
     if (this.live) throw new Error('stop the running training before resuming from a checkpoint');
-    if (c.modelDiffers) this.d.notices.notice('warning', `${baseName(c.path)} was saved from a different version of the model; its tensors fit, so training continues from it.`);
-    await this.start({ state: { epoch: c.epoch, step: c.step, tensors: c.tensors }, path: c.path });
+    const { path: from, modelDiffers, ...state } = c;
+    await this.start({ state, path: from, modelDiffers });
   }
 
   pauseOrResume(): void {
@@ -140,7 +160,10 @@ export class RunController {
   }
 
   stepOnce(): void { this.send({ type: 'step' }); }
-  stop(): void { this.send({ type: 'stop' }); }
+  stop(): void {
+    this.stopped = true;
+    this.send({ type: 'stop' });
+  }
 
   /** Applies live while a run goes; otherwise the next run reads it from the controls. */
   setLearningRate(lr: number): void {
@@ -190,6 +213,12 @@ export class RunController {
         showBackend(e.name, e.description);
         return;
       case 'train': return this.onTrainEvent(e.event);
+      case 'restored': {
+        const text = resumeNotesText(this.resumedFrom ?? 'the checkpoint', e.epoch, e.step, e.notes);
+        for (const note of e.notes) this.d.host.log('info', `resume note: ${note}`);
+        if (text) this.d.notices.notice('warning', text);
+        return;
+      }
       case 'paused':
         // Steps since the last report are counted here already (their loss arrives with the next report).
         this.globalStep = Math.max(this.globalStep, e.globalStep);
@@ -242,6 +271,7 @@ export class RunController {
         this.d.queueRedraw();
         this.renderProgress(e);
         this.postStatus();
+        this.autosave.due(performance.now());
         return;
       case 'epoch':
         this.epoch = e.epoch;
@@ -249,10 +279,19 @@ export class RunController {
         this.d.plots.drawAccuracy();
         this.renderProgress();
         this.d.changed();
+        this.autosave.now(performance.now());
+        return;
+      case 'nonFinite':
+        this.globalStep = e.lastGoodStep;
+        // The host logs it, and notifies the person when the panel is out of sight.
+        this.d.notices.banner('error', nonFiniteText(e));
+        this.d.host.notify({ type: 'error', message: nonFiniteText(e) });
+        this.renderProgress();
         return;
       case 'done':
         this.epoch = e.epoch;
         this.globalStep = e.globalStep;
+        this.stopped = e.reason === 'stopped';
         this.setStatus('done');
         this.renderProgress();
         void this.finish(e);
@@ -276,13 +315,13 @@ export class RunController {
     try {
       state = e.globalStep > 0 ? await this.trainingState() : null;
     } catch (err) {
-      this.d.host.log('error', `could not read the final state: ${errorText(err)}`);
+      this.d.host.log('error', `could not read the final state: ${errorMessage(err)}`);
     }
     try {
       const { checkpoint } = await this.d.host.request(runFinished, { summary, state });
       if (checkpoint !== null) this.checkpointSaved(checkpoint);
     } catch (err) {
-      this.d.notices.error(errorText(err));
+      this.d.notices.error(errorMessage(err));
     }
     this.d.changed();
   }
@@ -292,7 +331,12 @@ export class RunController {
     const engine = this.d.engines.current, run = this.current;
     if (!engine || !run) throw new Error('nothing to save yet: start training first');
     const s = await engine.request(saveState, {});
-    return { ...s, backend: run.backend, settings: run.settings };
+    const accuracy = this.d.history.lastAccuracy, loss = this.d.history.loss.lastY;
+    const metrics = {
+      ...(loss !== undefined && Number.isFinite(loss) ? { loss } : {}),
+      ...(accuracy.train !== null ? { accuracy: accuracy.train } : {}), ...(accuracy.test !== null ? { testAccuracy: accuracy.test } : {}),
+    };
+    return { ...s, backend: run.backend, settings: run.settings, metrics };
   }
 
   private checkpointSaved(path: string): void {
@@ -309,7 +353,7 @@ export class RunController {
 
   private setStatus(status: TrainingStatus): void {
     this.currentStatus = status;
-    showStatus(status);
+    showStatus(status, this.stopped);
     this.postStatus();
     this.d.statusChanged(status);
   }
@@ -343,9 +387,5 @@ export class RunController {
     this.d.plots.drawAccuracy();
     this.d.plots.drawGradients(false);
   }
-}
-
-function baseName(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
 }
 

@@ -4,10 +4,9 @@
 // they arrive while training continues. A capture asked for while the same kind is still in flight
 // joins that one instead of queueing another.
 
-import { Inspector, toFloat32, type Backend, type Dataset, type Network, type Tensor } from '../engine';
+import { Inspector, paramName, toFloat32, type Backend, type Dataset, type Network, type Tensor, errorMessage } from '../engine';
 import type { FeatureMapPayload } from './engine-protocol';
 import type { Emit } from './engine-runner';
-import { errorText } from './lib/error-text';
 import { histogram, l2norm } from './lib/histogram';
 
 /** Bins of the gradient histograms. */
@@ -69,7 +68,7 @@ export class Telemetry {
   filters(globalStep: number): Promise<void> {
     if (this.firstConv < 0 || this.disposed) return Promise.resolve();
     if (this.inFlight.filters) return this.inFlight.filters;
-    const weight = this.net.parameters.find((p) => p.name === `layers.${this.firstConv}.weight`);
+    const weight = this.net.parameters.find((p) => p.name === paramName(this.firstConv, 'weight'));
     if (!weight) return Promise.resolve();
     const snap = (this.filterSnapshot ??= this.backend.zeros(weight.length));
     this.backend.copy(weight.value, snap);
@@ -93,6 +92,6 @@ export class Telemetry {
   }
 
   private fail(what: string, e: unknown): void {
-    if (!this.disposed) this.emit({ type: 'failed', message: `${what}: ${errorText(e)}` });
+    if (!this.disposed) this.emit({ type: 'failed', message: `${what}: ${errorMessage(e)}` });
   }
 }

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { analyze } from '../../src/lang';
 import type { Diagnostic, LayerInfo, TextEdit } from '../../src/lang/spec';
 import { DEFAULT_CONFIG } from '../../src/extension/config';
-import { hintLabel, statusData } from '../../src/extension/present';
+import { dataPaths, missingDataDiagnostic } from '../../src/extension/dataPaths';
+import { HINT_ARROW, hintLabel, statusData } from '../../src/extension/present';
 import { E2ESession, Timings } from './harness';
 
 /** Applies non-overlapping edits (as a quick fix does) to `text`. */
@@ -166,6 +167,110 @@ describe('editor in a real VS Code (code-server + Chromium)', function () {
     }
     console.log(`    hints updated ${Math.round(ms)} ms after the last keystroke`);
     assert.ok(ms < 1000, `hints took ${Math.round(ms)} ms (limit 1000 ms)`);
+  });
+
+  it('typing a layer character by character: no hint disappears, tentative shapes read ≈, comments stay put', async () => {
+    const { wb, page } = session();
+    const file = session().file('lenet5.cnn');
+    // code-server auto-saves: the file holds what the test above typed once it is saved.
+    await wb.openFile('lenet5.cnn');
+    await wb.save();
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const analyzeLines = (l: readonly string[]) => analyze(l.join('\n'), { baseDir: dirname(file) });
+    const flatten = analyzeLines(lines).layers.find((l) => l.layer.kind === 'flatten')!;
+    const at = flatten.layer.line; // the new statement goes on this line; flatten moves one down
+    const withLine = (typed: string) => [...lines.slice(0, at), typed, ...lines.slice(at)];
+    const hintBelow = (typed: string, stale = false) => {
+      const info = analyzeLines(withLine(typed)).layers.find((l) => l.layer.kind === 'flatten')!;
+      return hintLabel(info, DEFAULT_CONFIG.inlayHints, stale)!;
+    };
+
+    const layerCount = analyzeLines(lines).layers.length;
+    await wb.waitForHints((h) => h.size === layerCount);
+    // A trailing comment keeps its place: the hint comes after it, at the end of the line.
+    const commented = analyzeLines(lines).layers.find((l) => lines[l.layer.line]!.includes('#'))!;
+    const row = (await wb.visibleLines()).get(commented.layer.line + 1)!;
+    assert.equal(row.hintColumn, lines[commented.layer.line]!.length, `the hint follows the comment: ${JSON.stringify(row)}`);
+
+    await wb.goto(at + 1, 1);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowUp');
+    const samples: number[] = [];
+    const sample = (h: Map<number, string>) => {
+      samples.push(h.size);
+      return h;
+    };
+    await wb.waitForHints((h) => sample(h).get(at + 2) === hintBelow(''));
+    const typed = 'conv 8 kernel=3 pad=1';
+    let sawTentative = false;
+    for (let i = 1; i <= typed.length; i++) {
+      await page.keyboard.type(typed[i - 1]!);
+      const expected = hintBelow(typed.slice(0, i));
+      sawTentative ||= expected.startsWith(HINT_ARROW.tentative);
+      await wb.waitForHints((h) => sample(h).get(at + 2) === expected, 5_000);
+    }
+    assert.ok(sawTentative, 'some prefix of the line is unreadable, so the shapes below it were provisional');
+    await page.keyboard.press('Escape');
+    await wb.screenshot('5b-typed-char-by-char');
+
+    // A shape error on the typed line (kernel=30 on a 16×5×5 input): the layers below keep their last
+    // known shapes, marked ≈, until the line is good again.
+    await wb.goto(at + 1, 'conv 8 kernel=3'.length + 1);
+    await page.keyboard.type('0');
+    await wb.waitForHints((h) => sample(h).get(at + 2) === hintBelow(typed, true), 5_000);
+    await page.keyboard.press('Escape');
+    await wb.screenshot('5c-stale-hints');
+    await page.keyboard.press('Backspace');
+    await wb.waitForHints((h) => sample(h).get(at + 2) === hintBelow(typed), 5_000);
+    const drops = samples.flatMap((n, i) => (i > 0 && n < samples[i - 1]! ? [`${samples[i - 1]} → ${n}`] : []));
+    assert.deepEqual(drops, [], `the number of visible hints never drops while typing (samples: ${samples.join(' ')})`);
+  });
+
+  it('a missing data folder gets a warning, a fix to data=mnist, and the status bar counts it', async () => {
+    const { wb, page } = session();
+    const file = session().file('lenet5.cnn');
+    await wb.openFile('lenet5.cnn');
+    await wb.save();
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const trainLine = lines.findIndex((l) => l.startsWith('train data=mnist'));
+    assert.ok(trainLine >= 0, 'lenet5 trains on data=mnist');
+    const missing = 'idx:data/mnist-raw';
+    const changed = [...lines];
+    changed[trainLine] = changed[trainLine]!.replace('data=mnist', `data=${missing}`);
+    const a = analyze(changed.join('\n'), { baseDir: dirname(file) });
+    const warning = missingDataDiagnostic(dataPaths(a)[0]!, a.spec.input);
+
+    // Clean model: the status bar's accessible name has no codicon name in it, and a click shows the outline.
+    const clean = analyze(lines.join('\n'), { baseDir: dirname(file) });
+    const status = page.locator('.statusbar-item', { hasText: statusText(statusData(clean).text) }).first();
+    await status.waitFor();
+    const ariaOf = (el: Element) => el.getAttribute('aria-label') ?? el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '';
+    assert.equal(await status.evaluate(ariaOf), statusData(clean).ariaLabel);
+    await status.click();
+    const firstConv = clean.layers.find((l) => l.layer.kind === 'conv')!;
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: lines[firstConv.layer.line]!.split('#')[0]!.trim() }).first().waitFor();
+    await wb.screenshot('9-status-outline');
+
+    await wb.goto(trainLine + 1, 'train data='.length + 1);
+    for (let i = 0; i < 'mnist'.length; i++) await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.type(missing);
+    await wb.squiggles('warning').first().waitFor({ state: 'attached' });
+    await wb.waitForProblems({ errors: 0, warnings: 1 });
+    const withWarning = statusData({ ...a, diagnostics: [...a.diagnostics, warning] });
+    const warned = page.locator('.statusbar-item', { hasText: statusText(withWarning.text) }).first();
+    await warned.waitFor();
+    const markers = page.locator('.markers-panel');
+    if (await markers.isVisible()) await wb.runCommand('View: Hide Panel');
+    await markers.waitFor({ state: 'hidden' });
+    await warned.click();
+    await page.locator('.markers-panel .monaco-tl-row', { hasText: warning.message }).first().waitFor();
+    await wb.screenshot('10-data-path-warning');
+
+    await wb.goto(trainLine + 1, 'train data='.length + 2);
+    const fix = (await wb.quickFixes()).filter({ hasText: warning.fixes![0]!.title });
+    await fix.first().click();
+    await wb.waitForProblems({ errors: 0, warnings: 0 });
+    assert.equal(await wb.lineText(trainLine + 1), lines[trainLine]);
   });
 
   it('cifar-small.cnn: hover shows the arithmetic, completion offers keywords and parameters', async () => {

@@ -165,6 +165,14 @@ export class Workbench {
     await this.editor().locator('textarea, .native-edit-context').first().focus();
   }
 
+  /** Saves the active editor (Ctrl+S; code-server also auto-saves later) so the file on disk matches it. */
+  async save(): Promise<void> {
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+    // The tab stops looking dirty when the save starts; give the (tiny) write time to land.
+    await this.page.waitForTimeout(500);
+  }
+
   /** The active editor group's text editor. */
   editor(): Locator {
     return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
@@ -240,10 +248,11 @@ export class Workbench {
   }
 
   /**
-   * The visible lines of the active editor: 1-based line number → its text and its inlay hints' text.
+   * The visible lines of the active editor: 1-based line number → its text, its inlay hints' text and the
+   * column of the line's text where its first hint sits (-1 without one).
    * Only lines on screen are in the DOM (use `goto` to scroll). See `installLineScanner` for how.
    */
-  async visibleLines(): Promise<Map<number, { text: string; hint: string }>> {
+  async visibleLines(): Promise<Map<number, { text: string; hint: string; hintColumn: number }>> {
     await this.ensureScanner();
     const entries = await this.editor().evaluate((editor: Element) => window.__convlabScanLines!(editor));
     return new Map(entries);
@@ -336,7 +345,7 @@ export class Workbench {
 
 declare global {
   interface Window {
-    __convlabScanLines?: (editor: Element) => [number, { text: string; hint: string }][];
+    __convlabScanLines?: (editor: Element) => [number, { text: string; hint: string; hintColumn: number }][];
   }
 }
 
@@ -377,12 +386,17 @@ function installLineScanner(): void {
     }
     const isHint = (s: Element) => Array.from(s.classList).some((c) => c.startsWith('dyn-rule-') && classify(c));
     const clean = (parts: Element[]) => parts.map((s) => s.textContent ?? '').join('').replace(/\u00a0/g, ' ');
-    const out: [number, { text: string; hint: string }][] = [];
+    const out: [number, { text: string; hint: string; hintColumn: number }][] = [];
     for (const vl of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
       const line = lineAt.get(vl.style.top);
       if (line === undefined) continue;
       const leaves = Array.from(vl.querySelectorAll('span')).filter((s) => s.children.length === 0);
-      out.push([line, { text: clean(leaves.filter((s) => !isHint(s))), hint: clean(leaves.filter(isHint)).trim() }]);
+      const firstHint = leaves.findIndex(isHint);
+      out.push([line, {
+        text: clean(leaves.filter((s) => !isHint(s))),
+        hint: clean(leaves.filter(isHint)).trim(),
+        hintColumn: firstHint < 0 ? -1 : clean(leaves.slice(0, firstHint).filter((s) => !isHint(s))).length,
+      }]);
     }
     return out.sort((a, b) => a[0] - b[0]);
   };

@@ -10,11 +10,11 @@ import { readCheckpointFile } from '../../src/engine/checkpoint-file';
 import { E2ESession, Timings } from './harness';
 
 /**
- * examples/lenet5.cnn at batch 16 for two epochs (1,000 steps) and lr 0.02: more than any test waits for, even on the
- * CPU engine (≈30 steps/s here), so every run is still going when a test stops it.
+ * examples/lenet5.cnn at batch 16 for 200 epochs (100,000 steps) and lr 0.02: far more than any test waits for, even
+ * on the WebAssembly CPU engine (a few hundred steps/s here), so every run is still going when a test stops it.
  */
 function shortRun(text: string): string {
-  const out = text.replace(/^train .*$/m, (line) => line.replace(/batch=\d+/, 'batch=16').replace(/epochs=\d+/, 'epochs=2')
+  const out = text.replace(/^train .*$/m, (line) => line.replace(/batch=\d+/, 'batch=16').replace(/epochs=\d+/, 'epochs=200')
     // A learning rate at which the loss visibly falls within the few dozen steps a test waits for.
     .replace(/lr=[\d.e-]+/, 'lr=0.02'));
   assert.notEqual(out, text, 'lenet5.cnn has no train statement to shorten');
@@ -258,25 +258,18 @@ for (const webgpu of [true, false]) {
         const path = s().file('lenet5.ckpt.safetensors');
         const { step: saved, epoch: savedEpoch } = (await readCheckpointFile(path)).metadata;
         await frame.locator('#resume-checkpoint').click();
-        // code-server's own file dialog is a quick input. It opens on the default checkpoint next to the
-        // model (the panel's defaultUri) and fills in its path asynchronously, so typing into it races
-        // with that fill: wait until the path has settled, then accept it (again if the first Enter
-        // arrived while the dialog was still validating).
-        const input = s().page.locator('.quick-input-widget .quick-input-box input');
-        await input.waitFor();
-        await waitFor('the dialog to offer the checkpoint', () => input.inputValue(), (v) => v.endsWith('lenet5.ckpt.safetensors'), 15_000);
-        await s().page.locator('.quick-input-widget .monaco-list-row', { hasText: 'lenet5.ckpt.safetensors' }).first().waitFor();
-        const dialog = s().page.locator('.quick-input-widget');
-        for (let attempt = 0; attempt < 3 && (await dialog.isVisible()); attempt++) {
-          await input.press('Enter');
-          await dialog.waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => undefined);
-        }
+        // A quick pick of the model's numbered checkpoints, newest (the one the stop saved) first and active.
+        const numbered = `lenet5.step-${String(saved).padStart(6, '0')}.ckpt.safetensors`;
+        const pick = s().page.locator('.quick-input-widget');
+        await pick.locator('.monaco-list-row', { hasText: numbered }).first().waitFor({ timeout: 15_000 });
+        await pick.locator('.quick-input-box input').press('Enter');
+        await pick.waitFor({ state: 'hidden', timeout: 5_000 });
         await waitFor('training again', p.status, (v) => v === 'running', 30_000).catch(async (e: Error) => {
           await shot('resume-failed');
           const errors = await frame.locator('#banner-error').textContent();
           throw new Error(`${e.message}; panel error: ${errors}`);
         });
-        await frame.locator('#notice', { hasText: `Resuming from lenet5.ckpt.safetensors (epoch ${savedEpoch}, step ${saved})` }).waitFor();
+        await frame.locator('#notice', { hasText: `Resuming from ${numbered} (epoch ${savedEpoch + 1}, step ${saved})` }).waitFor();
         await waitFor('steps after the saved one', p.globalStep, (n) => n > saved + 4, 30_000);
         const continued = Number(await frame.locator('#loss-chart').getAttribute('data-points'));
         assert.ok(continued > 5, `the resumed run continues the plotted loss curve (${continued} points)`);

@@ -1,8 +1,8 @@
 import { outputSize, type ConvGeometry } from '../../src/engine/backend';
 import type { WebGpuBackend } from '../../src/engine/webgpu/backend';
 import type { ConvAlgorithm } from '../../src/engine/webgpu/kernel-select';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins } from './twins';
 
 // Conv sums run over C·kh·kw (forward), M·kh·kw (dgrad) or N·OH·OW (wgrad, up to ~1,600 here)
 // products of values in [−1, 1]; 5e-5 of the tensor's magnitude leaves room for √k rounding growth.
@@ -26,8 +26,9 @@ for (const algorithm of ['im2col', 'implicit', 'direct'] as ConvAlgorithm[]) {
   describe(`webgpu conv (${algorithm})`, () => {
     let t: Twins;
     let gpu: WebGpuBackend;
-    beforeEach(async () => {
-      gpu = await gpuBackend();
+    const suiteGpu = suiteWebGpu();
+    beforeEach(() => {
+      gpu = suiteGpu();
       gpu.convAlgorithm = algorithm;
       t = new Twins(cpuBackend(), gpu);
     });

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import type { Activation } from '../../src/engine/backend';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins } from './twins';
 
 describe('webgpu elementwise, bias and reshapes', () => {
   let t: Twins;
-  beforeEach(async () => { t = new Twins(cpuBackend(), await gpuBackend()); });
+  const gpu = suiteWebGpu();
+  beforeEach(() => { t = new Twins(cpuBackend(), gpu()); });
   afterEach(() => t.dispose());
 
   it('fill, axpy, scale and copy respect the length argument', async () => {

@@ -1,15 +1,16 @@
 import * as assert from 'node:assert/strict';
 import type { GemmOptions } from '../../src/engine/backend';
 import { GEMM_TILES, selectGemmTile, selectSplitK } from '../../src/engine/webgpu/kernel-select';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins } from './twins';
 
 // Sums of k products of values in [−1, 1]: rounding grows like √k ulps, 4e-5 covers k ≤ 1,100.
 const GEMM_RTOL = 4e-5;
 
 describe('webgpu gemm', () => {
   let t: Twins;
-  beforeEach(async () => { t = new Twins(cpuBackend(), await gpuBackend()); });
+  const gpu = suiteWebGpu();
+  beforeEach(() => { t = new Twins(cpuBackend(), gpu()); });
   afterEach(() => t.dispose());
 
   async function check(m: number, n: number, k: number, opts: GemmOptions = {}, seed = 1): Promise<void> {

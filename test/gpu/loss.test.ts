@@ -1,6 +1,6 @@
 import { Rng } from '../../src/engine/random';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins } from './twins';
 
 function labels(n: number, classes: number, seed: number): Uint32Array {
   const rng = new Rng(seed);
@@ -9,7 +9,8 @@ function labels(n: number, classes: number, seed: number): Uint32Array {
 
 describe('webgpu output layers and losses', () => {
   let t: Twins;
-  beforeEach(async () => { t = new Twins(cpuBackend(), await gpuBackend()); });
+  const gpu = suiteWebGpu();
+  beforeEach(() => { t = new Twins(cpuBackend(), gpu()); });
   afterEach(() => t.dispose());
 
   // n = 300 > one workgroup of 256, so some invocations handle two columns.

@@ -6,8 +6,8 @@ import type { Backend, Tensor } from '../../src/engine/backend';
 import { Network } from '../../src/engine/network';
 import { createOptimizer } from '../../src/engine/optim/optimizer';
 import * as L from '../unit/engine/specs';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { assertNear, randomValues } from './twins';
+import { suiteWebGpu } from '../backends';
+import { assertNear, cpuBackend, randomValues } from './twins';
 
 const LENET = L.model([1, 28, 28], [
   L.conv(6, 5, { pad: 2 }), L.relu, L.maxpool(2), L.conv(16, 5), L.relu, L.maxpool(2),
@@ -25,15 +25,16 @@ function trainer(backend: Backend) {
     net.forward(pass);
     net.computeLoss(n, metrics, true);
     net.backward(pass);
-    optimizer.step(0.05 / (1 + 0.1 * t), t);
+    optimizer.step(0.05 / (1 + 0.1 * t));
     backend.flush();
   };
   return { net, metrics, step };
 }
 
 describe('webgpu LeNet-5 training step', () => {
+  const suiteGpu = suiteWebGpu();
   it('is one submit with no readback, and follows the cpu for a few steps', async () => {
-    const gpu = await gpuBackend();
+    const gpu = suiteGpu();
     const cpu = cpuBackend();
     const a = trainer(cpu), b = trainer(gpu);
     const images = randomValues(BATCH * 28 * 28, 7), labels = Array.from({ length: BATCH }, (_, i) => (i * 3) % 10);

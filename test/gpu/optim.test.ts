@@ -1,9 +1,10 @@
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins } from './twins';
 
 describe('webgpu optimizers', () => {
   let t: Twins;
-  beforeEach(async () => { t = new Twins(cpuBackend(), await gpuBackend()); });
+  const gpu = suiteWebGpu();
+  beforeEach(() => { t = new Twins(cpuBackend(), gpu()); });
   afterEach(() => t.dispose());
 
   // Five steps recorded without a flush in between, each with its own learning rate: every

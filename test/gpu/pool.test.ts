@@ -1,6 +1,6 @@
 import { outputSize, type PoolGeometry } from '../../src/engine/backend';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins } from './twins';
 
 function pool(n: number, c: number, h: number, w: number, k: number, s: number): PoolGeometry {
   return { n, c, h, w, kh: k, kw: k, sh: s, sw: s, oh: outputSize(h, k, s, 0), ow: outputSize(w, k, s, 0) };
@@ -15,7 +15,8 @@ const SHAPES: [string, PoolGeometry][] = [
 
 describe('webgpu pooling', () => {
   let t: Twins;
-  beforeEach(async () => { t = new Twins(cpuBackend(), await gpuBackend()); });
+  const gpu = suiteWebGpu();
+  beforeEach(() => { t = new Twins(cpuBackend(), gpu()); });
   afterEach(() => t.dispose());
 
   for (const [label, g] of SHAPES) {

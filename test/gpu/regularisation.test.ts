@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import type { BatchNormTensors } from '../../src/engine/backend';
 import { dropoutHash, dropoutThreshold } from '../../src/engine/random';
-import { cpuBackend, gpuBackend } from './gpu-backend';
-import { Twins, type Pair } from './twins';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend, Twins, type Pair } from './twins';
 
 describe('webgpu dropout and batch norm', () => {
   let t: Twins;
-  beforeEach(async () => { t = new Twins(cpuBackend(), await gpuBackend()); });
+  const gpu = suiteWebGpu();
+  beforeEach(() => { t = new Twins(cpuBackend(), gpu()); });
   afterEach(() => t.dispose());
 
   for (const [p, seed] of [[0.5, 7], [0.3, 0xdeadbeef], [0, 1], [1, 2]] as const) {

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { createWebGpuBackend, NoWebGpuError, type WebGpuBackend } from '../../src/engine/webgpu/backend';
-import { cpuBackend, gpuBackend } from './gpu-backend';
+import { suiteWebGpu } from '../backends';
+import { cpuBackend } from './twins';
 
 describe('webgpu runtime', () => {
   let gpu: WebGpuBackend;
-  before(async () => { gpu = await gpuBackend(); });
+  const suiteGpu = suiteWebGpu();
+  before(() => { gpu = suiteGpu(); });
 
   it('describes its adapter and whether it is a fallback adapter', () => {
     assert.match(gpu.description, /^webgpu \(.+\)$/);

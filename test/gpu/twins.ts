@@ -8,10 +8,16 @@
 
 import * as assert from 'node:assert/strict';
 import type { Backend, Tensor } from '../../src/engine/backend';
+import { CpuBackend } from '../../src/engine/cpu/backend';
 import { Rng } from '../../src/engine/random';
 import type { WebGpuBackend } from '../../src/engine/webgpu/backend';
 
 export const F32_RTOL = 1e-5;
+
+/** The cpu reference, in f32 like the GPU. */
+export function cpuBackend(): CpuBackend {
+  return new CpuBackend({ precision: 'f32' });
+}
 
 export interface Pair {
   readonly cpu: Tensor;

@@ -129,8 +129,11 @@ function domGlobalUses(program: TS.Program, files: readonly string[]): string[] 
   // A global is a top-level declaration (members of DOM interfaces are not globals).
   const isGlobal = (d: TS.Declaration) => ts.isSourceFile(d.parent)
     || (ts.isVariableDeclaration(d) && ts.isSourceFile(d.parent.parent.parent));
+  // WebAssembly is a JavaScript-engine global (Node, pages and workers alike) that only the DOM types declare.
+  const ENGINE_GLOBALS = new Set(['WebAssembly']);
   const isDomOnly = (declarations: readonly TS.Declaration[]) =>
-    declarations.some((d) => declaredIn(d, DOM_LIB) && isGlobal(d)) && !declarations.some((d) => declaredIn(d, NODE_TYPES));
+    declarations.some((d) => declaredIn(d, DOM_LIB) && isGlobal(d)) && !declarations.some((d) => declaredIn(d, NODE_TYPES))
+    && !declarations.some((d) => ENGINE_GLOBALS.has((d as TS.NamedDeclaration).name?.getText() ?? ''));
   // `window.innerWidth` is one use (of window); `globalThis.document` is one of document.
   const isMemberName = (node: TS.Identifier) => ts.isPropertyAccessExpression(node.parent) && node.parent.name === node
     && !(ts.isIdentifier(node.parent.expression) && node.parent.expression.text === 'globalThis');

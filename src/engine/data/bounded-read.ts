@@ -41,7 +41,8 @@ async function inflateIdx(path: string, budget: DataBudget): Promise<Uint8Array>
     if (!header && total >= IDX_MAX_HEADER_BYTES) claim(concat(chunks, total));
     if (header && total > header.fileBytes) {
       throw new DataError(path, `inflates to more than the ${formatCount(header.fileBytes)} bytes its IDX header ` +
-        `describes (${header.dims.map(formatCount).join('×')} data); stopped reading there: the file is corrupt or a gzip bomb`);
+        `describes (${header.dims.map(formatCount).join('×')} bytes of data after the ${header.headerBytes}-byte header); ` +
+        'stopped reading there: the file is corrupt or a gzip bomb');
     }
   });
   const bytes = concat(chunks, total);
@@ -58,7 +59,7 @@ export async function streamText(path: string, budget: DataBudget, onText: (text
   // Not reserved: the text is consumed as it comes; what the parser keeps is reserved by the caller.
   await streamFile(path, await isGzipped(path), (chunk) => {
     total += chunk.length;
-    if (total > budget.left) throw budget.overrun(total, path, 'its text (at least)');
+    if (total > budget.left) throw budget.overrun(total, path, 'the text read so far');
     onText(decoder.decode(chunk, { stream: true }));
   });
   onText(decoder.decode());

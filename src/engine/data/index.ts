@@ -14,3 +14,5 @@ export {
 } from './libsvm';
 export { describeDataset, datasetName, datasetTransferables } from './describe';
 export { takeExamples, seededSplit } from './split';
+export { DataBudget, DEFAULT_MAX_DATA_BYTES } from './budget';
+export { labelOutOfRange } from './labels';

@@ -181,7 +181,7 @@ async function loadLibsvmFiles(trainPath: string, testPath: string | undefined, 
   const parts = test ? [train, test] : [train];
   // The dense arrays libsvmDataset will allocate: float32 features and a label byte per example.
   const features = Math.max(...parts.map((p) => p.maxFeature));
-  for (const part of parts) budget.reserve(part.count * (4 * features + 1), part.name, 'the dense features');
+  for (const part of parts) budget.reserve(part.count * (4 * features + 1), part.name, 'holding its examples densely');
   return libsvmDataset(train, test, basename(trainPath), seed);
 }
 

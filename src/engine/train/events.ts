@@ -15,4 +15,12 @@ export type TrainEvent =
   | { readonly type: 'paused' | 'resumed'; readonly epoch: number; readonly step: number }
   | { readonly type: 'done'; readonly reason: 'completed' | 'stopped'; readonly epoch: number; readonly globalStep: number;
       readonly seconds: number }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /**
+   * A report's loss (or a step's weights) went NaN/∞. Training is paused with the last good weights
+   * (from before `step`, or `lastGoodStep` steps in all); `layer` indexes spec.layers where values
+   * first stopped being finite (null: the loss, or not found), see non-finite.ts.
+   */
+  | { readonly type: 'nonFinite'; readonly epoch: number; readonly step: number | null; readonly layer: number | null;
+      readonly where: 'activation' | 'loss' | 'gradient' | 'update' | null; readonly tensor: string | null;
+      readonly lastGoodStep: number; readonly message: string };

@@ -1,6 +1,8 @@
 // Training metrics without a stall per step. Every step's loss adds Σ loss, the correct count and n
 // into one device tensor; a report copies it into one of a few snapshot tensors, zeroes it and reads
-// the snapshot asynchronously while later steps are already queued.
+// the snapshot asynchronously while later steps are already queued. A read that fails (the device
+// was lost) is kept, never left as a rejected promise without a handler, and thrown once at the next
+// report() or drain().
 
 import { METRICS_LENGTH, type Backend, type Tensor } from '../backend';
 
@@ -18,6 +20,8 @@ export class MetricsRing {
   private next = 0;
   /** Settles once every read started so far has been handled. */
   private chain: Promise<void> = Promise.resolve();
+  /** The first failed read or handler: later ones are its consequences. */
+  private failure: { readonly error: unknown } | null = null;
 
   constructor(private readonly backend: Backend) {
     this.accumulator = backend.zeros(METRICS_LENGTH);
@@ -35,11 +39,13 @@ export class MetricsRing {
     this.next = (slot + 1) % SNAPSHOTS;
     const previous = this.reads[slot];
     if (previous) await previous;
+    this.throwFailure();
     this.backend.copy(this.accumulator, this.snapshots[slot]);
     this.backend.fill(this.accumulator, 0);
     this.backend.flush();
     // Reads resolve in the order they were enqueued, so the handlers run in report order.
-    const handled = this.backend.read(this.snapshots[slot]).then((m) => handle(m[0], m[1], m[2]));
+    const handled = this.backend.read(this.snapshots[slot]).then((m) => handle(m[0], m[1], m[2]))
+      .catch((error: unknown) => { this.failure ??= { error }; });
     this.reads[slot] = handled;
     const before = this.chain;
     this.chain = handled.then(() => before);
@@ -49,6 +55,11 @@ export class MetricsRing {
   async drain(): Promise<void> {
     await this.chain;
     this.reads.fill(null);
+    this.throwFailure();
+  }
+
+  private throwFailure(): void {
+    if (this.failure) throw this.failure.error;
   }
 
   /** Drops what accumulated since the last report (a restored state counts afresh). */

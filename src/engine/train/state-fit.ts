@@ -38,9 +38,14 @@ export function checkStateFit(tensors: SavedTensors, network: Network, optimizer
   // Extra layer tensors mean the checkpoint was saved from a different model; another optimizer's
   // slots are fine (an optimizer switch starts fresh).
   for (const [name, t] of tensors) if (!name.startsWith('optim.') && !known.has(name)) mismatches.push({ name, expected: null, found: t.shape });
-  const present = optimizer.slots.filter((s) => tensors.has(s.name));
-  if (present.length > 0) for (const s of optimizer.slots) compare(s.name, [s.length]);
-  return { mismatches, hasOptimizerState: present.length > 0 };
+  const hasOptimizerState = holdsOptimizerState(tensors, optimizer);
+  if (hasOptimizerState) for (const s of optimizer.slots) compare(s.name, [s.length]);
+  return { mismatches, hasOptimizerState };
+}
+
+/** Whether the state holds any of this optimizer's slots (then it must hold all of them). */
+export function holdsOptimizerState(tensors: SavedTensors, optimizer: Optimizer): boolean {
+  return optimizer.slots.some((s) => tensors.has(s.name));
 }
 
 function describe(m: TensorMismatch): string {

@@ -6,7 +6,6 @@
 // No stall per step: every step is enqueued without reading anything back; metrics are read every
 // `reportEvery` steps while later steps are already queued.
 
-import { argmaxColumn } from '../argmax';
 import { METRICS_LENGTH, type Backend, type Tensor } from '../backend';
 import { exampleSize, fillBatch, type Dataset, type Split } from '../data/dataset';
 import { takeExamples } from '../data/split';
@@ -14,43 +13,29 @@ import { trackAllocations } from '../layers/allocations';
 import type { Pass } from '../layers/layer';
 import { Network } from '../network';
 import { createOptimizer, decayedLearningRate, type Optimizer } from '../optim/optimizer';
-import type { ModelSpec } from '../../lang/spec';
+import { checkClasses, checkInputShape, checkValidationSplit } from './data-fit';
 import { TrainError } from './errors';
+import { evaluateSplit, type Evaluation } from './evaluation';
 import type { TrainEvent } from './events';
+import { LastGoodState, type CaptureCompletion } from './last-good-state';
 import { Inspector, type Inspection, type ParameterGradient } from './inspection';
 import { MetricsRing } from './metrics-ring';
+import { describeNonFinite, NonFiniteGuard, type NonFiniteSite } from './non-finite';
 import { epochOrder, holdOut, stepSeed } from './order';
 import { resolveSettings, type TrainerSettings } from './settings';
+import { resumeNotes } from './resume-notes';
 import { initialProgress, readTrainerState, writeTrainerState, type StateParts, type TrainerState, type TrainingProgress } from './state';
+import { holdsOptimizerState } from './state-fit';
 import { StepGate, type TrainerStatus } from './step-gate';
+import type { TrainerOptions } from './trainer-options';
 
-export interface TrainerOptions {
-  readonly spec: ModelSpec;
-  readonly dataset: Dataset;
-  readonly backend: Backend;
-  /** Overrides of spec.train (CLI flags, panel controls). */
-  readonly settings?: Partial<TrainerSettings>;
-  /** A separate validation split (instead of a fraction of the training split). */
-  readonly validationSplit?: Split;
-  readonly onEvent?: (event: TrainEvent) => void;
-  /** Steps between metric read-backs and `step` events (default 10). */
-  readonly reportEvery?: number;
-  /** Evaluate on the test split after every epoch (default true). */
-  readonly evaluateEachEpoch?: boolean;
-  /** Milliseconds clock (default performance.now). */
-  readonly now?: () => number;
+export type { TrainerOptions };
+
+/** What a step event reports, fixed when its metrics are snapshotted; `report` numbers it for the NaN guard. */
+interface StepInfo {
+  readonly epoch: number; readonly step: number; readonly globalStep: number; readonly lr: number; readonly report: number;
+  readonly keep: CaptureCompletion | null;
 }
-
-export interface Evaluation {
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly count: number;
-  /** confusion[true][predicted] counts, when asked for. */
-  readonly confusion?: number[][];
-}
-
-/** What a step event reports, fixed when its metrics are snapshotted. */
-interface StepInfo { readonly epoch: number; readonly step: number; readonly globalStep: number; readonly lr: number }
 
 export class Trainer {
   readonly network: Network;
@@ -71,6 +56,8 @@ export class Trainer {
   private readonly metrics: MetricsRing;
   private readonly evalMetrics: Tensor;
   private readonly inspector: Inspector;
+  private readonly guard: NonFiniteGuard;
+  private readonly lastGood: LastGoodState;
   private readonly hostImages: Float32Array;
   private readonly hostLabels: Uint32Array;
 
@@ -98,22 +85,12 @@ export class Trainer {
     this.now = options.now ?? (() => globalThis.performance.now());
     this.baseLr = this.settings.lr;
 
-    if (!spec.input) throw new TrainError('the model has no valid `input` statement');
-    const [c, h, w] = spec.input, [dc, dh, dw] = dataset.shape;
-    if (c !== dc || h !== dh || w !== dw) {
-      throw new TrainError(`data set '${dataset.name}' has ${dc}×${dh}×${dw} examples but the model's input is ${c}×${h}×${w}`);
-    }
+    const input = checkInputShape(spec, dataset);
     // The network tracks (and releases) its own tensors; the view above tracks only the trainer's.
     this.network = new Network(options.backend, spec, { maxBatch: this.settings.batch, seed: this.settings.seed });
-    if (dataset.classes !== this.network.classes) {
-      throw new TrainError(`data set '${dataset.name}' has ${dataset.classes} classes but the model outputs ${this.network.classes} class scores`);
-    }
+    checkClasses(dataset, this.network.classes);
     this.optimizer = createOptimizer(backend, this.network.parameters, this.settings);
-
-    const v = options.validationSplit;
-    if (v && v.images.length !== v.count * c * h * w) {
-      throw new TrainError(`the validation split has ${v.images.length} values for ${v.count} examples; the model's input needs ${c}×${h}×${w} per example`);
-    }
+    checkValidationSplit(options.validationSplit, input);
     const split = holdOut(dataset.train.count, options.validationSplit ? 0 : this.settings.validation, this.settings.seed);
     this.trainIndices = split.train;
     this.validation = options.validationSplit ?? (split.validation.length > 0 ? takeExamples(dataset.train, exampleSize(dataset), split.validation) : null);
@@ -130,6 +107,8 @@ export class Trainer {
     this.metrics = new MetricsRing(backend);
     this.evalMetrics = backend.zeros(METRICS_LENGTH);
     this.inspector = new Inspector(backend, this.network, dataset);
+    this.guard = new NonFiniteGuard(backend, this.network, this.optimizer);
+    this.lastGood = new LastGoodState(options.lastGoodStateEvery ?? 0);
     this.hostImages = new Float32Array(exampleSize(dataset) * this.settings.batch);
     this.hostLabels = new Uint32Array(this.settings.batch);
   }
@@ -143,8 +122,12 @@ export class Trainer {
   /** Learning rate of the next step (after decay). */
   get learningRate(): number { return decayedLearningRate(this.baseLr, this.settings.decay, this.position.globalStep); }
 
-  /** Trains until every epoch is done or stop() is called. Resolves with the reason. */
-  async run(): Promise<'completed' | 'stopped'> {
+  /**
+   * Trains until every epoch is done or stop() is called, or (with untilStep) once that many
+   * optimizer steps have been taken in all. Resolves with the reason; untilStep's is 'stopped'.
+   */
+  async run(options: { untilStep?: number } = {}): Promise<'completed' | 'stopped'> {
+    const untilStep = options.untilStep ?? Infinity;
     this.gate.open();
     const started = this.now();
     try {
@@ -162,7 +145,10 @@ export class Trainer {
         this.lastReportTime = epochStart;
         this.pausedMs = 0;
         this.imagesTimed = 0;
+        this.guard.epochStart(this.position);
         while (this.position.stepInEpoch < this.stepsPerEpoch) {
+          if (this.guard.badReport !== null) await this.recoverFromNonFinite(order);
+          if (this.position.globalStep >= untilStep) this.gate.stop();
           if (!(await this.gate.pass())) break;
           const single = this.gate.status === 'paused';
           this.trainStep(order);
@@ -172,6 +158,7 @@ export class Trainer {
         }
         if (this.gate.stopping) { reason = 'stopped'; break; }
         await this.metrics.drain();
+        if (this.guard.badReport !== null) { await this.recoverFromNonFinite(order); continue; }
         await this.finishEpoch(epochStart);
       }
       await this.metrics.drain();
@@ -233,45 +220,111 @@ export class Trainer {
     return this.evaluateSplit(split, options.confusion ?? false);
   }
 
+  /**
+   * The state as of a recent report, kept on the host (with lastGoodStateEvery): after the device
+   * was lost, restoreState() it into a trainer on a new device or the cpu to go on from there.
+   */
+  lastGoodState(): TrainerState | null { return this.lastGood.state; }
+
   /** Full state for a checkpoint; call while idle, paused or done. */
   async saveState(): Promise<TrainerState> {
     if (this.status === 'running') throw new TrainError('pause training before saving its state');
     await this.metrics.drain();
-    return readTrainerState(this.stateParts(), this.position);
+    return readTrainerState(this.stateParts(), this.position, {
+      settings: this.settings, dataName: this.dataset.name, unreportedSteps: this.stepsSinceReport, accumulator: this.metrics.accumulator,
+    });
   }
 
   /**
    * Continues from a saved state (before run(), or while paused). Optimizer state is optional (a
-   * weights-only checkpoint starts the optimizer fresh); weights and buffers are required.
+   * weights-only checkpoint starts the optimizer fresh); weights and buffers are required, and a
+   * state that does not fit is refused whole. Resolves with what differs from the saved run (see
+   * resume-notes.ts): empty when training continues exactly as it would have.
    */
-  async restoreState(state: TrainerState): Promise<void> {
+  async restoreState(state: TrainerState): Promise<string[]> {
     if (this.status === 'running') throw new TrainError('pause training before restoring a state');
-    const restored = writeTrainerState(this.stateParts(), state, this.stepsPerEpoch);
+    const restored = writeTrainerState(this.stateParts(), state,
+      { stepsPerEpoch: this.stepsPerEpoch, batch: this.settings.batch, trainExamples: this.trainIndices.length });
     // Reports still in flight belong to the old progress; let them land before replacing it.
     await this.metrics.drain();
     this.position = restored;
     this.metrics.discard();
     this.stepsSinceReport = 0;
+    // Sums of the steps after the saved run's last report go back where they were, so this run
+    // reports (and rounds) in the same groups as an uninterrupted one.
+    if (state.unreported && restored.stepInEpoch > 0) {
+      this.backend.write(this.metrics.accumulator, state.unreported.sums);
+      this.stepsSinceReport = state.unreported.steps;
+    }
+    return resumeNotes(state, {
+      settings: this.settings, dataName: this.dataset.name, hasOptimizerState: holdsOptimizerState(state.tensors, this.optimizer),
+      stepInEpoch: restored.stepInEpoch, stepsPerEpoch: this.stepsPerEpoch,
+    });
   }
 
   // ── the loop's pieces ───────────────────────────────────────────────────────────────────────
 
   /** Enqueues one training step on the batch at the current position of `order`. */
   private trainStep(order: Int32Array): void {
-    const batch = this.settings.batch, at = this.position;
-    const from = at.stepInEpoch * batch, indices = order.subarray(from, Math.min(from + batch, order.length));
-    const n = indices.length;
-    this.loadBatch(this.dataset.train, indices);
+    const at = this.position, n = this.loadStepBatch(order);
     const pass: Pass = { n, training: true, seed: stepSeed(this.settings.seed, at.globalStep) };
     const net = this.network;
     net.forward(pass);
     net.computeLoss(n, this.metrics.accumulator, true);
     net.backward(pass);
-    this.optimizer.step(this.learningRate, at.globalStep + 1);
+    this.optimizer.step(this.learningRate);
     this.backend.flush();
     at.stepInEpoch++;
     at.globalStep++;
     this.stepsSinceReport++;
+  }
+
+  /** Loads the batch of the current position's step; returns its size. */
+  private loadStepBatch(order: Int32Array): number {
+    const batch = this.settings.batch, from = this.position.stepInEpoch * batch;
+    const indices = order.subarray(from, Math.min(from + batch, order.length));
+    this.loadBatch(this.dataset.train, indices);
+    return indices.length;
+  }
+
+  /**
+   * After a report's loss came back non-finite: back to the last good state, then the steps from
+   * there one at a time until one gives a non-finite loss or weights; that step is undone, searched
+   * for the layer where values first stop being finite, reported, and training pauses before it.
+   */
+  private async recoverFromNonFinite(order: Int32Array): Promise<void> {
+    await this.metrics.drain();
+    const reachedStep = this.position.globalStep;
+    this.position = this.guard.rollback();
+    this.metrics.discard();  // sums of steps after the last report belong to the rolled-back steps
+    const spoiled = await this.guard.firstNonFiniteParameter();
+    let found: { step: number | null; site: NonFiniteSite | null } | null = spoiled ? { step: null, site: this.guard.updateSite(spoiled) } : null;
+    while (!found && this.position.globalStep < reachedStep && this.position.stepInEpoch < this.stepsPerEpoch) {
+      this.guard.keepBeforeStep(this.position);
+      this.trainStep(order);
+      const [lossSum, correct, count] = await this.backend.read(this.metrics.accumulator);
+      this.metrics.discard();
+      const badWeight = Number.isFinite(lossSum) ? await this.guard.firstNonFiniteParameter() : null;
+      if (Number.isFinite(lossSum) && badWeight === null) {
+        const totals = this.position.epochTotals;
+        totals[0] += lossSum; totals[1] += correct; totals[2] += count;
+        continue;
+      }
+      this.position = this.guard.undoStep();
+      const n = this.loadStepBatch(order);
+      const site = await this.guard.locate(n, stepSeed(this.settings.seed, this.position.globalStep), this.metrics.accumulator)
+        ?? (badWeight ? this.guard.updateSite(badWeight) : null);
+      this.position = this.guard.undoStep();  // locate's forward pass moved batch-norm statistics
+      found = { step: this.position.globalStep + 1, site };
+    }
+    this.stepsSinceReport = 0;
+    this.metrics.discard();
+    const step = found?.step ?? null, site = found?.site ?? null;
+    this.emit({
+      type: 'nonFinite', epoch: this.position.epoch + 1, step, layer: site?.layer ?? null, where: site?.where ?? null, tensor: site?.tensor ?? null,
+      message: describeNonFinite(this.network, step, site, reachedStep, this.position.globalStep), lastGoodStep: this.position.globalStep,
+    });
+    this.gate.pause();
   }
 
   private loadBatch(split: Split, indices: ArrayLike<number>): void {
@@ -285,15 +338,21 @@ export class Trainer {
   private report(releaseSteps: boolean): Promise<void> {
     const { epoch, stepInEpoch, globalStep } = this.position;
     // lr of the step just taken (globalStep already counts it).
-    const info: StepInfo = { epoch: epoch + 1, step: stepInEpoch, globalStep, lr: decayedLearningRate(this.baseLr, this.settings.decay, globalStep - 1) };
+    const report = this.guard.report(this.position, stepInEpoch < this.stepsPerEpoch);
+    const keep = this.lastGood.capture(this.stateParts(), this.position, { stepsPerEpoch: this.stepsPerEpoch, settings: this.settings, dataName: this.dataset.name });
+    const info: StepInfo = { epoch: epoch + 1, step: stepInEpoch, globalStep, lr: decayedLearningRate(this.baseLr, this.settings.decay, globalStep - 1), report, keep };
     this.stepsSinceReport = 0;
     return this.metrics.report((lossSum, correct, count) => this.onMetrics(lossSum, correct, count, info, releaseSteps));
   }
 
   private onMetrics(lossSum: number, correct: number, count: number, info: StepInfo, releaseSteps: boolean): void {
-    if (count > 0) {
-      const totals = this.position.epochTotals;
-      totals[0] += lossSum; totals[1] += correct; totals[2] += count;
+    // From a non-finite report on, figures wait for the recovery (which recounts the good steps).
+    const counted = count > 0 && this.guard.badReport === null && Number.isFinite(lossSum);
+    const totals = this.position.epochTotals;
+    if (counted) { totals[0] += lossSum; totals[1] += correct; totals[2] += count; }
+    this.guard.read(info.report, lossSum, totals);
+    info.keep?.(this.guard.badReport === null ? totals : null);
+    if (counted) {
       this.imagesTimed += count;
       const time = this.now();
       const seconds = Math.max((time - this.lastReportTime) / 1000, 1e-6);
@@ -322,26 +381,11 @@ export class Trainer {
     });
   }
 
-  private async evaluateSplit(split: Split, confusion: boolean): Promise<Evaluation> {
-    const batch = this.settings.batch, classes = this.network.classes;
-    const matrix = confusion ? Array.from({ length: classes }, () => new Array<number>(classes).fill(0)) : undefined;
-    this.backend.fill(this.evalMetrics, 0);
-    const indices = new Int32Array(batch);
-    for (let from = 0; from < split.count; from += batch) {
-      const n = Math.min(batch, split.count - from);
-      for (let i = 0; i < n; i++) indices[i] = from + i;
-      this.loadBatch(split, indices.subarray(0, n));
-      this.network.forward({ n, training: false, seed: 0 });
-      this.network.computeLoss(n, this.evalMetrics, false);
-      this.backend.flush();
-      if (matrix) {
-        const out = await this.backend.read(this.network.output());
-        for (let b = 0; b < n; b++) matrix[split.labels[from + b]][argmaxColumn(out, classes, n, b)]++;
-      }
-      await this.gate.yieldIfDue();
-    }
-    const [lossSum, correct, count] = await this.backend.read(this.evalMetrics);
-    return { loss: count > 0 ? lossSum / count : 0, accuracy: count > 0 ? correct / count : 0, count, ...(matrix ? { confusion: matrix } : {}) };
+  private evaluateSplit(split: Split, confusion: boolean): Promise<Evaluation> {
+    return evaluateSplit({
+      backend: this.backend, network: this.network, metrics: this.evalMetrics, batch: this.settings.batch,
+      load: (indices) => this.loadBatch(split, indices), yieldIfDue: () => this.gate.yieldIfDue(),
+    }, split, confusion);
   }
 
   private stateParts(): StateParts {

@@ -2,7 +2,8 @@
 // logs. Every way WebGPU can be missing becomes a NoWebGpuError that says why, so callers can fall
 // back to the cpu engine with a message a person understands.
 
-import { NoWebGpuError, errorMessage } from './errors';
+import { errorMessage } from '../errors';
+import { NoWebGpuError } from './errors';
 
 export interface OpenedDevice {
   readonly device: GPUDevice;

@@ -3,7 +3,8 @@
 // GPU → host transfer).
 
 import type { DeviceHealth } from './device-health';
-import { WebGpuError, errorMessage } from './errors';
+import { errorMessage } from '../errors';
+import { WebGpuError } from './errors';
 import { BufferUsage, MapMode } from './gpu-constants';
 import { asGpuTensor, checkTensor, elementBytes, GpuTensor } from './gpu-tensor';
 import { ReadbackPool } from './readback-pool';
@@ -61,25 +62,38 @@ export class TensorMemory {
     this.recorder.retire(g.buffer);
   }
 
-  /** Submits everything recorded so far and resolves with t's bytes as they are after it. */
+  /** Readback buffers held by reads in flight (0 once every read has settled, failed or not). */
+  get readbacksInUse(): number { return this.staging.inUse; }
+
+  /**
+   * Submits everything recorded so far and resolves with t's bytes as they are after it. The
+   * staging buffer is unmapped and handed back in `finally`, so a failed read leaks nothing.
+   */
   async readBytes(t: GpuTensor): Promise<ArrayBuffer> {
     this.health.check();
     const bytes = t.length * 4;
     const staging = this.staging.acquire(bytes);
-    this.recorder.copy(t.buffer, 0, staging, 0, bytes);
-    this.recorder.flush();
+    let mapped = false, read = false;
     try {
-      await staging.mapAsync(MapMode.READ, 0, Math.max(4, bytes));
-    } catch (e) {
-      this.health.check();
-      throw new WebGpuError(`read failed: ${errorMessage(e)}`, { cause: e });
+      this.recorder.copy(t.buffer, 0, staging, 0, bytes);
+      this.recorder.flush();
+      try {
+        await staging.mapAsync(MapMode.READ, 0, Math.max(4, bytes));
+        mapped = true;
+      } catch (e) {
+        await this.health.lossNoticed();
+        this.health.check();
+        throw new WebGpuError(`read failed: ${errorMessage(e)}`, { cause: e });
+      }
+      const out = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
+      read = true;
+      this.completedReadbacks++;
+      this.health.check();  // a validation error in the work just read means `out` is not trustworthy
+      return out;
+    } finally {
+      if (mapped) staging.unmap();
+      if (read) this.staging.release(staging); else this.staging.discard(staging);
     }
-    const out = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
-    staging.unmap();
-    this.staging.release(staging);
-    this.completedReadbacks++;
-    this.health.check();  // a validation error in the work just read means `out` is not trustworthy
-    return out;
   }
 
   destroy(): void { this.staging.destroy(); }

@@ -2,11 +2,13 @@
 // that restores panels after VS Code reloads. One panel per model file; running a command again for
 // the same file reveals (re-attaches to) its panel instead of opening another.
 
+import { errorMessage } from '../../engine';
 import * as vscode from 'vscode';
-import { PANEL_VIEW_TYPE, panelStateHeaderSchema } from '../../protocol';
+import { PANEL_VIEW_TYPE, panelStateHeaderSchema, type HostNotification } from '../../protocol';
 import { parse, tryParse } from '../../schema';
 import type { Ctx } from '../ctx';
 import { DatasetCache, PanelError, TrainingPanel } from './panel';
+import { modelName } from './summaries';
 
 export function registerPanel(ctx: Ctx): void {
   const manager = new PanelManager(ctx);
@@ -23,7 +25,7 @@ class PanelManager implements vscode.Disposable {
   private readonly datasets: DatasetCache;
 
   constructor(private readonly ctx: Ctx) {
-    this.datasets = new DatasetCache(vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'data').fsPath);
+    this.datasets = new DatasetCache(vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'data').fsPath, () => ctx.config.maxDataBytes);
   }
 
   /** "Train model": open (or reveal) the model's panel and start training, unless a run is live. */
@@ -65,19 +67,30 @@ class PanelManager implements vscode.Disposable {
     }
     const uri = vscode.Uri.parse(header.message.modelUri);
     if (this.panels.has(uri.toString())) { panel.dispose(); return; }
-    const p = this.adopt(new TrainingPanel(this.ctx, this.datasets, uri, panel));
+    const p = this.adopt(new TrainingPanel(this.ctx, this.datasets, uri, panel, this.reopen));
     try {
       await p.load(await vscode.workspace.openTextDocument(uri));
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       this.ctx.log.warn(`restoring the training panel of ${uri.toString()}: ${message}`);
       p.postAfterInit({ type: 'notice', level: 'error', message });
     }
   }
 
-  private async open(document: vscode.TextDocument, first: { type: 'start' } | { type: 'runGradientCheck' }): Promise<void> {
+  /** "Resume" after a panel closed mid-run: the model's panel (opened again) continues from `checkpoint`. */
+  private readonly reopen = async (model: vscode.Uri, checkpoint: string): Promise<void> => {
+    const document = await vscode.workspace.openTextDocument(model);
+    const resume: HostNotification = { type: 'resume', path: checkpoint };
+    const existing = this.panels.get(model.toString());
+    if (!existing) return this.open(document, resume);
+    existing.reveal();
+    if (existing.isLive) throw new PanelError(`${modelName(model.path)} is training again already; stop it to resume from ${checkpoint}`);
+    await this.run(existing, document, () => existing.postAfterInit(resume));
+  };
+
+  private async open(document: vscode.TextDocument, first: HostNotification): Promise<void> {
     // Check the model and load its data before opening anything: a broken model gets a message, not a panel.
-    const panel = this.adopt(TrainingPanel.create(this.ctx, this.datasets, document.uri));
+    const panel = this.adopt(TrainingPanel.create(this.ctx, this.datasets, document.uri, this.reopen));
     try {
       await panel.load(document);
     } catch (e) {

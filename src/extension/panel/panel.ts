@@ -8,21 +8,28 @@
 // (plots, settings, last checkpoint) is restored by the WebviewPanelSerializer in index.ts.
 
 import * as vscode from 'vscode';
-import { describeDataset, type Dataset } from '../../engine';
-import { loadDataset, readCheckpointFile, writeCheckpointFile } from '../../engine/node';
+import { describeDataset, errorMessage, stateOfCheckpoint, type Dataset } from '../../engine';
+import {
+  latestCheckpointPath, listCheckpoints, loadDatasetInWorker, readCheckpointFile, saveCheckpoint as saveNumberedCheckpoint, writeCheckpointFile,
+} from '../../engine/node';
 import type { Analysis, DataSpec } from '../../lang';
 import {
-  loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint,
+  loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint, trainerStatePayload,
   type HostMessage, type HostNotification, type ModelPayload, type TrainingStatePayload, type TrainingStatus, type WebviewNotification,
 } from '../../protocol';
 import { Responder, type ParamsOf, type ResultOf } from '../../rpc';
 import { tryParse } from '../../schema';
 import type { Ctx } from '../ctx';
 import { toRange } from '../vs';
+import { checkpointItems, unreadableLines, type CheckpointItem } from './checkpoint-items';
 import { makeNonce, panelHtml } from './html';
 import {
-  checkpointFromState, defaultCheckpointPath, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
+  checkpointFromState, closedMidRunMessage, defaultTrainingNotice, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
+  isModelCheckpoint, untrustedDataQuestion,
 } from './summaries';
+
+/** Opens the model's panel again and resumes from `checkpoint` (the "Resume" after a panel closed mid-run). */
+export type Reopen = (model: vscode.Uri, checkpoint: string) => Promise<void>;
 
 /** A model that was analysed without errors, with its data set. */
 interface PreparedModel {
@@ -35,18 +42,24 @@ export class PanelError extends Error {
   override readonly name = 'PanelError';
 }
 
-/** Loads data sets, keeping the last one (re-running a model, or another model on the same data, reuses it). */
+/**
+ * Loads data sets on a worker thread (so the extension host's event loop stays free) within the
+ * `convlab.data.maxMB` budget, keeping only the last one: re-running a model, or another model on the
+ * same data, reuses it, and memory stays bounded to one data set.
+ */
 export class DatasetCache {
   private last: { key: string; dataset: Promise<Dataset> } | null = null;
 
-  constructor(private readonly builtinDir: string) {}
+  constructor(private readonly builtinDir: string, private readonly maxDataBytes: () => number) {}
 
   load(spec: DataSpec): Promise<Dataset> {
-    const key = JSON.stringify(spec);
+    const maxDataBytes = this.maxDataBytes();
+    // A changed budget reloads: a data set refused (or accepted) under the old one may fare otherwise.
+    const key = JSON.stringify({ spec, maxDataBytes });
     if (this.last?.key === key) return this.last.dataset;
     const dataset = Promise.resolve(vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `ConvLab: loading the ${spec.kind === 'mnist' ? 'built-in MNIST' : spec.kind} data set…` },
-      () => loadDataset(spec, { builtinDir: this.builtinDir }),
+      () => loadDatasetInWorker(spec, { builtinDir: this.builtinDir, maxDataBytes }),
     ));
     this.last = { key, dataset };
     dataset.catch(() => { if (this.last?.dataset === dataset) this.last = null; });
@@ -63,14 +76,17 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly responder = new Responder((response) => this.post(response),
     (method, message) => this.ctx.log.error(`training panel (${method}):`, message))
     .on(saveCheckpoint, (p) => this.saveCheckpoint(p))
-    .on(loadCheckpoint, () => this.loadCheckpoint())
+    .on(loadCheckpoint, (p) => this.loadCheckpoint(p.path))
     .on(runFinished, (p) => this.finished(p));
   private status: TrainingStatus = 'idle';
+  /** The live run's latest state from the page, saved if the panel closes mid-run. */
+  private runState: TrainingStatePayload | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
 
-  constructor(private readonly ctx: Ctx, private readonly datasets: DatasetCache, readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel) {
+  constructor(private readonly ctx: Ctx, private readonly datasets: DatasetCache, readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel,
+    private readonly reopen: Reopen) {
     const dist = vscode.Uri.joinPath(ctx.extensionUri, 'dist');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     const asUri = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, file)).toString();
@@ -85,11 +101,11 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   /** A new panel beside the active editor. */
-  static create(ctx: Ctx, datasets: DatasetCache, uri: vscode.Uri): TrainingPanel {
+  static create(ctx: Ctx, datasets: DatasetCache, uri: vscode.Uri, reopen: Reopen): TrainingPanel {
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Train ${modelName(uri.path)}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist')] });
-    return new TrainingPanel(ctx, datasets, uri, panel);
+    return new TrainingPanel(ctx, datasets, uri, panel, reopen);
   }
 
   /** Running, paused or starting: "Train model" re-attaches instead of restarting. */
@@ -125,7 +141,7 @@ export class TrainingPanel implements vscode.Disposable {
             name: dataset.name, description: describeDataset(dataset), shape: [...dataset.shape], classes: dataset.classes,
             classNames: [...(dataset.classNames ?? [])], train: dataset.train, test: dataset.test,
           },
-          checkpointPath: defaultCheckpointPath(this.uri.fsPath),
+          checkpointPath: latestCheckpointPath(this.uri.fsPath),
         });
       }
       for (const m of this.afterInit.splice(0)) this.post(m);
@@ -134,7 +150,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   private post(message: HostMessage): void {
     void this.panel.webview.postMessage(message).then(undefined, (e: unknown) =>
-      this.ctx.log.error(`posting ${message.type} to the training panel failed:`, errorText(e)));
+      this.ctx.log.error(`posting ${message.type} to the training panel failed:`, errorMessage(e)));
   }
 
   private receive(data: unknown): void {
@@ -149,7 +165,7 @@ export class TrainingPanel implements vscode.Disposable {
       return;
     }
     this.handle(m).catch((e: unknown) => {
-      const message = errorText(e);
+      const message = errorMessage(e);
       this.ctx.log.error(`training panel (${m.type}):`, message);
       this.post({ type: 'notice', level: 'error', message });
     });
@@ -172,6 +188,10 @@ export class TrainingPanel implements vscode.Disposable {
       case 'status':
         if (m.status !== this.status) this.ctx.log.info(`[panel ${modelName(this.uri.path)}] ${m.status} (${m.backend ?? 'no backend'}, step ${m.globalStep})`);
         this.status = m.status;
+        if (!this.isLive) this.runState = null;
+        return;
+      case 'runState':
+        if (this.isLive) this.runState = m.state;
         return;
       case 'gradientCheckDone': {
         const text = gradCheckMessage(this.name, m.result);
@@ -196,62 +216,84 @@ export class TrainingPanel implements vscode.Disposable {
     return this.prepared?.payload.name ?? modelName(this.uri.path);
   }
 
+  /** Save checkpoint: a numbered one beside the model (and the latest copy); Save as…: where the person picks. */
   private async saveCheckpoint(p: ParamsOf<typeof saveCheckpoint>): Promise<ResultOf<typeof saveCheckpoint>> {
-    const path = await this.checkpointTarget(p.choose);
-    if (!path) return { path: null };
-    await this.writeCheckpoint(path, p.state);
-    return { path };
-  }
-
-  private async checkpointTarget(choose: boolean): Promise<string | undefined> {
-    const fallback = defaultCheckpointPath(this.uri.fsPath);
-    if (!choose) return fallback;
+    if (!p.choose) return { path: await this.saveToSeries(p.state) };
     const picked = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(fallback), title: 'Save checkpoint', saveLabel: 'Save checkpoint',
+      defaultUri: vscode.Uri.file(latestCheckpointPath(this.uri.fsPath)), title: 'Save checkpoint', saveLabel: 'Save checkpoint',
       filters: { 'Safetensors checkpoints': ['safetensors'] },
     });
-    return picked?.fsPath;
+    if (!picked) return { path: null };
+    await writeCheckpointFile(picked.fsPath, this.checkpointOf(p.state));
+    this.logSaved(picked.fsPath, p.state);
+    return { path: picked.fsPath };
   }
 
-  private async writeCheckpoint(path: string, state: TrainingStatePayload): Promise<void> {
+  /** Writes the state as the model's next numbered checkpoint, so no earlier one is overwritten; returns its path. */
+  private async saveToSeries(state: TrainingStatePayload): Promise<string> {
+    const saved = await saveNumberedCheckpoint(this.uri.fsPath, this.checkpointOf(state));
+    this.logSaved(saved.path, state);
+    for (const removed of saved.removed) this.ctx.log.info(`removed the older checkpoint ${removed}`);
+    return saved.path;
+  }
+
+  private checkpointOf(state: TrainingStatePayload) {
     if (!this.prepared) throw new PanelError('the model is not loaded');
     const { payload } = this.prepared;
-    await writeCheckpointFile(path, checkpointFromState(state, payload.text, payload.spec));
+    return checkpointFromState(state, payload.text, payload.spec);
+  }
+
+  private logSaved(path: string, state: TrainingStatePayload): void {
     this.ctx.log.info(`wrote checkpoint ${path} (epoch ${state.epoch}, step ${state.step}, ${state.tensors.length} tensors)`);
   }
 
-  /** "Resume from checkpoint": the file the person picks, read and checked; null when they cancel. */
-  private async loadCheckpoint(): Promise<ResultOf<typeof loadCheckpoint>> {
-    const fallback = vscode.Uri.file(defaultCheckpointPath(this.uri.fsPath));
-    const picked = await vscode.window.showOpenDialog({
-      defaultUri: fallback, canSelectMany: false, title: 'Resume from checkpoint', openLabel: 'Resume',
+  /** "Resume from checkpoint": `path`, or the one the person picks, read and checked; null when they cancel. */
+  private async loadCheckpoint(path?: string): Promise<ResultOf<typeof loadCheckpoint>> {
+    // The page may name only this model's own checkpoints (the resume the host offered); any other
+    // file is chosen on the host side, in the pick or the dialog.
+    if (path !== undefined && !isModelCheckpoint(this.uri.fsPath, path)) {
+      throw new PanelError(`the panel asked to read ${path}, which is not one of ${modelName(this.uri.path)}'s checkpoints; use "Resume from checkpoint" to choose a file`);
+    }
+    const chosen = path ?? await this.pickCheckpoint();
+    if (!chosen) return null;
+    const c = await readCheckpointFile(chosen);
+    const modelDiffers = this.prepared !== null && c.metadata.modelText.trim() !== this.prepared.payload.text.trim();
+    return { path: chosen, modelDiffers, ...trainerStatePayload(stateOfCheckpoint(c)) };
+  }
+
+  /** The model's numbered checkpoints, newest first, or "Browse…" for any other file. */
+  private async pickCheckpoint(): Promise<string | undefined> {
+    const list = await listCheckpoints(this.uri.fsPath);
+    for (const line of unreadableLines(list)) this.ctx.log.warn(line);
+    const items = checkpointItems(list);
+    const picked = items.length > 1
+      ? await vscode.window.showQuickPick<CheckpointItem & vscode.QuickPickItem>(items, {
+        title: 'Resume from checkpoint', placeHolder: 'newest first', matchOnDescription: true, matchOnDetail: true,
+      })
+      : items[0];
+    if (!picked) return undefined;
+    if (picked.path !== null) return picked.path;
+    const browsed = await vscode.window.showOpenDialog({
+      defaultUri: vscode.Uri.file(latestCheckpointPath(this.uri.fsPath)), canSelectMany: false, title: 'Resume from checkpoint', openLabel: 'Resume',
       filters: { 'Safetensors checkpoints': ['safetensors'] },
     });
-    if (!picked?.[0]) return null;
-    const path = picked[0].fsPath;
-    const c = await readCheckpointFile(path);
-    const modelDiffers = this.prepared !== null && c.metadata.modelText.trim() !== this.prepared.payload.text.trim();
-    return {
-      path, epoch: c.metadata.epoch, step: c.metadata.step, modelDiffers,
-      tensors: [...c.tensors].map(([name, t]) => ({ name, shape: [...t.shape], data: t.data })),
-    };
+    return browsed?.[0]?.fsPath;
   }
 
   /** A run ended: saves its final state as the default checkpoint, then shows the summary (without waiting for it). */
   private async finished(p: ParamsOf<typeof runFinished>): Promise<ResultOf<typeof runFinished>> {
     let saved: string | null = null;
+    this.runState = null;
     if (p.state) {
-      const path = defaultCheckpointPath(this.uri.fsPath);
       try {
-        await this.writeCheckpoint(path, p.state);
-        saved = path;
+        saved = await this.saveToSeries(p.state);
       } catch (e) {
-        this.ctx.log.error('saving the final checkpoint failed:', errorText(e));
-        void vscode.window.showErrorMessage(`ConvLab: the final checkpoint could not be saved: ${errorText(e)}`);
+        this.ctx.log.error('saving the final checkpoint failed:', errorMessage(e));
+        void vscode.window.showErrorMessage(`ConvLab: the final checkpoint could not be saved: ${errorMessage(e)}`);
       }
     }
     this.showSummary(runSummaryMessage(this.name, p.summary, saved), saved).catch((e: unknown) =>
-      this.ctx.log.error('training panel (summary):', errorText(e)));
+      this.ctx.log.error('training panel (summary):', errorMessage(e)));
     return { checkpoint: saved };
   }
 
@@ -264,12 +306,31 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.isLive) this.ctx.log.info(`[panel ${this.name}] closed while training; that run ended`);
+    if (this.isLive) {
+      this.ctx.log.info(`[panel ${this.name}] closed while training; that run ended`);
+      if (this.runState) void this.saveClosedRun(this.runState);
+    }
+    this.runState = null;
     this.status = 'idle';
     this.disposed.fire();
     this.disposed.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.panel.dispose();
+  }
+
+  /** The panel closed mid-run: its latest state becomes a numbered checkpoint, offered back with "Resume". */
+  private async saveClosedRun(state: TrainingStatePayload): Promise<void> {
+    let saved: string;
+    try {
+      saved = await this.saveToSeries(state);
+    } catch (e) {
+      this.ctx.log.error('saving the run of a closed panel failed:', errorMessage(e));
+      void vscode.window.showErrorMessage(`ConvLab: ${this.name} was closed while training, and its state could not be saved: ${errorMessage(e)}`);
+      return;
+    }
+    const text = closedMidRunMessage(this.name, state, saved);
+    this.ctx.log.info(text);
+    if (await vscode.window.showInformationMessage(`ConvLab: ${text}`, 'Resume') === 'Resume') await this.reopen(this.uri, saved);
   }
 }
 
@@ -280,12 +341,22 @@ async function revealFile(uri: vscode.Uri): Promise<void> {
 }
 
 /** Analyses `document`; refuses a model with errors (listing them); loads its data set. */
+const TRAIN_ANYWAY = 'Train anyway';
+
+
 export async function prepare(ctx: Ctx, datasets: DatasetCache, document: vscode.TextDocument): Promise<PreparedModel> {
   const name = modelName(document.uri.path);
   const analysis: Analysis | undefined = ctx.analysis(document);
   if (!analysis) throw new PanelError(`${name} could not be analysed (see the ConvLab log)`);
   const errors = modelErrorsMessage(name, analysis.diagnostics);
   if (errors) throw new PanelError(errors);
+  // Workspace trust: reading data the workspace names is asked for first (the built-in MNIST is not).
+  const question = vscode.workspace.isTrusted ? null : untrustedDataQuestion(name, analysis.spec.train.data);
+  if (question && await vscode.window.showWarningMessage(question, { modal: true }, TRAIN_ANYWAY) !== TRAIN_ANYWAY) {
+    throw new PanelError(`${name} was not trained: the workspace is not trusted and its data was not read`);
+  }
+  const defaults = defaultTrainingNotice(name, analysis.spec);
+  if (defaults) void vscode.window.showInformationMessage(`ConvLab: ${defaults}`);
   const dataset = await datasets.load(analysis.spec.train.data);
   const payload: ModelPayload = {
     name,
@@ -303,6 +374,3 @@ export async function prepare(ctx: Ctx, datasets: DatasetCache, document: vscode
   return { payload, dataset };
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -1,14 +1,10 @@
 // Texts the host shows for the panel (notifications, errors) and the checkpoint it writes from a
 // trainer state. Pure (no vscode), so they are unit-tested.
-import { basename, dirname, extname, join } from 'node:path';
-import type { Checkpoint, CheckpointTensor } from '../../engine';
-import type { Diagnostic, ModelSpec } from '../../lang';
-import type { GradCheckSummary, RunSummary, TrainingStatePayload } from '../../protocol';
-
-/** `<folder>/<model>.ckpt.safetensors` beside the model file. */
-export function defaultCheckpointPath(modelPath: string): string {
-  return join(dirname(modelPath), `${basename(modelPath, extname(modelPath))}.ckpt.safetensors`);
-}
+import { basename, extname, resolve } from 'node:path';
+import { checkpointOfState, type Checkpoint } from '../../engine';
+import { latestCheckpointPath } from '../../engine/node';
+import { defaultTrainingNote, type DataSpec, type Diagnostic, type ModelSpec } from '../../lang';
+import { trainerStateOf, type GradCheckSummary, type RunSummary, type TrainingStatePayload } from '../../protocol';
 
 /** The model's name: its file name without the extension. */
 export function modelName(modelPath: string): string {
@@ -44,6 +40,12 @@ export function runSummaryMessage(name: string, s: RunSummary, checkpoint: strin
   return `${name}: ${what} in ${formatSeconds(s.seconds)} on ${s.backend}${acc ? ` — ${acc}` : ''}.${saved}`;
 }
 
+/** "lenet5 was closed while training (step 377, in epoch 3); its run is saved as lenet5.step-000377.ckpt.safetensors." */
+export function closedMidRunMessage(name: string, state: { readonly epoch: number; readonly step: number }, checkpoint: string): string {
+  return `${name} was closed while training (step ${state.step.toLocaleString('en-US')}, in epoch ${state.epoch + 1}); ` +
+    `its run is saved as ${basename(checkpoint)}. Resume to continue it.`;
+}
+
 export function gradCheckMessage(name: string, r: GradCheckSummary): string {
   const worst = r.tensors.reduce((m, t) => Math.max(m, Number.isFinite(t.maxRelativeError) ? t.maxRelativeError : Infinity), 0);
   const failed = r.tensors.filter((t) => !t.passed).map((t) => t.name);
@@ -52,21 +54,45 @@ export function gradCheckMessage(name: string, r: GradCheckSummary): string {
     : `${name}: ${failed.length} of ${r.tensors.length} gradient tensors disagree with finite differences: ${failed.join(', ')}.`;
 }
 
-/** The checkpoint for a trainer state, with the metadata docs/checkpoints.md describes. */
+/**
+ * The checkpoint for a trainer state, with the metadata docs/checkpoints.md describes. A state
+ * without its resume point (an older page) records the run's settings with the model's validation.
+ */
 export function checkpointFromState(state: TrainingStatePayload, modelText: string, spec: ModelSpec, created = new Date()): Checkpoint {
-  const tensors = new Map<string, CheckpointTensor>(state.tensors.map((t) => [t.name, { shape: t.shape, data: t.data }]));
-  const s = state.settings;
-  return {
-    tensors,
-    metadata: {
-      modelText,
-      seed: s.seed,
-      epoch: state.epoch,
-      step: state.step,
-      optimizer: { kind: s.optimizer, lr: s.lr, momentum: s.momentum, decay: s.decay, weightDecay: s.weightDecay },
-      backend: state.backend,
-      created: created.toISOString(),
-      data: spec.train.data,
-    },
-  };
+  const trainer = trainerStateOf(state);
+  const { epochs: _epochs, ...run } = state.settings;
+  const settings = trainer.settings ?? { ...run, validation: typeof spec.train.validation === 'number' ? spec.train.validation : 0 };
+  return checkpointOfState({ ...trainer, settings }, {
+    modelText, backend: state.backend, data: spec.train.data, created, ...(state.metrics ? { metrics: state.metrics } : {}),
+  });
+}
+
+/** The files a data spec reads (none for the built-in MNIST). */
+export function dataFiles(data: DataSpec): string[] {
+  switch (data.kind) {
+    case 'mnist': return [];
+    case 'idx': case 'cifar10': return [data.dir];
+    case 'libsvm': return data.test ? [data.train, data.test] : [data.train];
+  }
+}
+
+/** The question asked before training reads workspace data in an untrusted workspace; null when nothing is read. */
+export function untrustedDataQuestion(name: string, data: DataSpec): string | null {
+  const files = dataFiles(data);
+  if (files.length === 0) return null;
+  return `This workspace is not trusted. Training ${name} reads its ${data.kind} data from ${files.join(' and ')}. Train anyway?`;
+}
+
+/** What a model without a `train` statement trains with, so the defaults are never silent; null when it has one. */
+export function defaultTrainingNotice(name: string, spec: ModelSpec): string | null {
+  const note = defaultTrainingNote(spec);
+  return note && `${name} has ${note}`;
+}
+
+/** `<model>.ckpt.safetensors` or `<model>.step-NNNNNN.ckpt.safetensors` beside the model. */
+export function isModelCheckpoint(modelPath: string, path: string): boolean {
+  const latest = latestCheckpointPath(modelPath), wanted = resolve(path);
+  if (wanted === latest) return true;
+  const prefix = `${latest.slice(0, -'.ckpt.safetensors'.length)}.step-`;
+  return wanted.startsWith(prefix) && /^\d+\.ckpt\.safetensors$/.test(wanted.slice(prefix.length));
 }

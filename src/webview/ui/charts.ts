@@ -3,6 +3,7 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { fittedRange } from '../lib/series';
 import { themeColor } from './dom';
 
 /** VS Code's chart palette (`--vscode-charts-*`), with dark-theme defaults. */
@@ -33,8 +34,8 @@ export interface ChartOptions {
   readonly series: readonly SeriesStyle[];
   readonly height?: number;
   readonly yLog?: boolean;
-  /** Fixed y range, e.g. [0, 1] for accuracies. */
-  readonly yRange?: readonly [number, number];
+  /** Bounds the y range fitted to the data stays within, e.g. [0, 1] for accuracies. */
+  readonly yWithin?: readonly [number, number];
   readonly bars?: boolean;
   /** Formats y values in the legend and on the axis. */
   readonly yFormat?: (v: number) => string;
@@ -117,7 +118,7 @@ export class Chart {
       legend: { show: true, live: true },
       scales: {
         x: { time: false },
-        y: o.yLog ? { distr: 3, log: 10 } : o.yRange ? { range: [o.yRange[0], o.yRange[1]] } : {},
+        y: o.yLog ? { distr: 3, log: 10 } : o.yWithin ? { range: (_u: uPlot, min: number | null, max: number | null) => fittedRange(min, max, o.yWithin!) } : {},
       },
       axes: [axis(o.xLabel, o.xFormat, o.xIncrs), axis(o.yLabel, o.yFormat)],
       series: [

@@ -20,6 +20,11 @@ export class Notices {
     byId(`banner-${which}`).hidden = true;
   }
 
+  /** A new run: an old notice ("Checkpoint saved: …") no longer applies. */
+  clearNotice(): void {
+    byId('notice').hidden = true;
+  }
+
   error(message: string): void {
     this.banner('error', message);
     this.logError(message);

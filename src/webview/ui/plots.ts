@@ -2,17 +2,19 @@
 // histogram) and the confusion matrix, drawn from History. The data-* attributes on the chart
 // elements tell the e2e tests what is plotted.
 
+import { layerIndexOf } from '../../engine';
 import type { DatasetPayload, LayerSummary } from '../../protocol';
 import type { History } from '../history';
 import { formatNumber, formatPercent } from '../lib/eta';
 import { binCenters } from '../lib/histogram';
 import { decimate, smooth } from '../lib/series';
+import { chosenTensor, tensorOptions } from '../lib/tensor-options';
 import { Chart, type SeriesStyle } from './charts';
 import { byId, h } from './dom';
 import { confusionTable } from './tables';
 
-/** Smoothing of the loss curve (TensorBoard's default is 0.6; steps are reported every few steps). */
-const LOSS_SMOOTHING = 0.8;
+/** Smoothing of the loss and gradient-norm curves (TensorBoard's default is 0.6; steps are reported every few steps). */
+const SMOOTHING = 0.8;
 /** Points drawn per chart (min/max decimation keeps spikes). */
 const MAX_DRAWN_POINTS = 1200;
 
@@ -20,16 +22,18 @@ export class Plots {
   private readonly charts: { loss: Chart; accuracy: Chart; gradNorms: Chart; histogram: Chart };
   private layers: readonly LayerSummary[] = [];
   private classNames: readonly string[] = [];
+  /** The tensor names the histogram menu lists now, newline-joined. */
+  private histogramTensors = '';
 
   constructor(private readonly history: History) {
     this.charts = {
       loss: new Chart(byId('loss-chart'), {
         xLabel: 'step', yLabel: 'loss',
-        series: [{ label: 'loss', color: 0, alpha: 0.35, width: 1 }, { label: `smoothed (${LOSS_SMOOTHING})`, color: 0, width: 2 }],
+        series: [{ label: 'loss', color: 0, alpha: 0.35, width: 1 }, { label: `smoothed (${SMOOTHING})`, color: 0, width: 2 }],
         yFormat: formatNumber,
       }),
       accuracy: new Chart(byId('accuracy-chart'), {
-        xLabel: 'epoch', yLabel: 'accuracy', yRange: [0, 1], yFormat: (v) => formatPercent(v, 0), xIncrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+        xLabel: 'epoch', yLabel: 'accuracy', yWithin: [0, 1], yFormat: (v) => formatPercent(v, 0), xIncrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
         series: [{ label: 'train', color: 0, points: true, width: 2 }, { label: 'test', color: 1, points: true, width: 2 }],
       }),
       gradNorms: new Chart(byId('gradnorm-chart'), { xLabel: 'step', yLabel: '‖∇‖ (log)', yLog: true, series: [], yFormat: formatNumber }),
@@ -42,12 +46,9 @@ export class Plots {
   setModel(layers: readonly LayerSummary[], dataset: DatasetPayload): void {
     this.layers = layers;
     this.classNames = dataset.classNames;
-    const select = byId('histogram-select') as HTMLElement & { value: string };
-    const previous = select.value;
-    const options = layers.filter((l) => l.params > 0).flatMap((l) => ['weight', 'bias'].map((kind) =>
-      h('vscode-option', { value: `layers.${l.index}.${kind}` }, `#${l.index} ${l.text} · ${kind}`)));
-    select.replaceChildren(...options);
-    if (previous && options.some((o) => o.getAttribute('value') === previous)) select.value = previous;
+    // The menu is filled from the tensors the engine reports (drawHistogram).
+    this.histogramTensors = '';
+    (byId('histogram-select') as HTMLElement).replaceChildren();
   }
 
   /** Everything, e.g. after a reload restored the history. */
@@ -77,7 +78,7 @@ export class Plots {
   drawLoss(): void {
     const loss = this.history.loss;
     const { x, y } = decimate(loss.x, loss.y, MAX_DRAWN_POINTS);
-    const smoothed = smooth(loss.y, LOSS_SMOOTHING);
+    const smoothed = smooth(loss.y, SMOOTHING);
     const ds = decimate(loss.x, smoothed, MAX_DRAWN_POINTS);
     // Both decimated on the same x buckets only when no decimation happened; otherwise align by lookup.
     const sy = x.length === ds.x.length ? ds.y : x.map((xv) => smoothed[Math.max(0, lowerBound(loss.x, xv))]);
@@ -113,10 +114,12 @@ export class Plots {
   }
 
   private resetGradNormSeries(): void {
-    const styles = this.history.gradNorms.names.map((n, i): SeriesStyle => {
-      const index = Number(n.split('.')[1]);
+    // Like the loss: each layer's norms faint, their smoothing over them.
+    const styles = this.history.gradNorms.names.flatMap((n, i): SeriesStyle[] => {
+      const index = layerIndexOf(n);
       const layer = this.layers.find((l) => l.index === index);
-      return { label: layer ? `#${index} ${layer.kind}` : n, color: i, width: 1.5 };
+      const label = layer ? `#${layer.index} ${layer.kind}` : n;
+      return [{ label, color: i, alpha: 0.35, width: 1 }, { label: `${label} smoothed (${SMOOTHING})`, color: i, width: 1.5 }];
     });
     this.charts.gradNorms.setSeries(styles, [], styles.map(() => []));
   }
@@ -125,16 +128,24 @@ export class Plots {
     const series = this.history.gradNorms.series;
     if (series.length === 0) return;
     const base = series[0];
-    const ys = series.map((s) => everyKth(s.y, base.length));
+    const ys = series.flatMap((s) => [everyKth(s.y, base.length), everyKth(smooth(s.y, SMOOTHING), base.length)]);
     this.charts.gradNorms.setData(everyKth(base.x, base.length), ys);
   }
 
   private drawHistogram(): void {
     const select = byId('histogram-select') as HTMLElement & { value: string };
     const gradients = this.history.latestGradients;
-    const t = gradients.find((g) => g.name === select.value) ?? gradients[0];
+    const names = gradients.map((g) => g.name);
+    if (names.join('\n') !== this.histogramTensors) {
+      const previous = select.value;
+      const options = tensorOptions(names, this.layers);
+      select.replaceChildren(...options.map((o) => h('vscode-option', { value: o.value }, o.label)));
+      this.histogramTensors = names.join('\n');
+      const chosen = chosenTensor(options, previous);
+      if (chosen !== undefined) select.value = chosen;
+    }
+    const t = gradients.find((g) => g.name === select.value);
     if (!t) return;
-    if (select.value !== t.name) select.value = t.name;
     const centers = binCenters({ min: t.min, max: t.max, counts: t.counts, nonFinite: 0 });
     this.charts.histogram.setData(centers, [t.counts]);
     byId('histogram-info').textContent = `${t.name} · ‖∇‖ = ${formatNumber(t.norm)} · range ${formatNumber(t.min)} … ${formatNumber(t.max)}`;

@@ -23,10 +23,15 @@ export interface ProgressSnapshot {
   readonly lastLoss: number | undefined;
 }
 
-export function showStatus(status: TrainingStatus): void {
+/** The status as the person reads it: a run that ended by Stop reads "Stopped", not "Finished". */
+export function statusText(status: TrainingStatus, stopped: boolean): string {
+  return status === 'done' && stopped ? 'Stopped' : STATUS_TEXT[status];
+}
+
+export function showStatus(status: TrainingStatus, stopped = false): void {
   const el = byId('status');
   el.dataset.status = status;
-  el.textContent = STATUS_TEXT[status];
+  el.textContent = statusText(status, stopped);
 }
 
 /** `step`: the report just received, whose epoch and in-epoch step are exact. */

@@ -8,7 +8,9 @@ import { parseArgs, type Command } from '../../../src/cli/args';
 import { gradcheckCommand } from '../../../src/cli/gradcheck';
 import type { TerminalIo } from '../../../src/cli/progress';
 import { formatDuration, formatProgress } from '../../../src/cli/progress';
+import { checkpointsCommand } from '../../../src/cli/checkpoints';
 import { trainCommand } from '../../../src/cli/train';
+import { readCheckpointFile } from '../../../src/engine/checkpoint-file';
 
 const MODEL = `input 1x28x28
 flatten
@@ -33,6 +35,15 @@ describe('convlab train / gradcheck', function () {
     writeFileSync(join(dir, 'broken.cnn'), 'input 1x28x28\nconv 4 kernel=5\ndense 10\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a model without `train` says which defaults it trains with', async () => {
+    writeFileSync(join(dir, 'bare.cnn'), 'input 1x28x28\nflatten\ndense 10\n');
+    const r = await run(trainCommand, ['bare.cnn', '--epochs', '1', '--batch', '500', '--backend', 'cpu'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /note: bare\.cnn has no `train` statement, so it trains on the built-in MNIST with the defaults: 3 epochs, batch 64/);
+    const withTrain = await run(trainCommand, ['tiny.cnn', '--epochs', '1', '--backend', 'cpu'], dir);
+    assert.doesNotMatch(withTrain.stderr, /no `train` statement/);
+  });
 
   it('--json prints exactly one JSON object per epoch with the documented keys', async () => {
     const r = await run(trainCommand, ['tiny.cnn', '--json', '--epochs', '2', '--backend', 'cpu'], dir);
@@ -70,6 +81,62 @@ describe('convlab train / gradcheck', function () {
     const done = await run(trainCommand, ['tiny.cnn', '--backend', 'cpu', '--resume', 'tiny.ckpt'], dir);
     assert.equal(done.code, 1);
     assert.match(done.stderr, /already has 1 epochs; ask for more with --epochs/);
+  });
+
+  it('--stop-at-step mid-epoch, --save, then --resume continues bit for bit like an uninterrupted run', async () => {
+    const cpu = ['tiny.cnn', '--backend', 'cpu', '--json', '--epochs', '2'];
+    const whole = await run(trainCommand, [...cpu, '--save', 'whole.ckpt'], dir);
+    assert.equal(whole.code, 0, whole.stderr);
+    const part = await run(trainCommand, [...cpu, '--stop-at-step', '55', '--save', 'part.ckpt'], dir);
+    assert.equal(part.code, 0, part.stderr);
+    assert.match(part.stderr, /stopped at step 55 \(--stop-at-step\)/);
+    assert.match(part.stderr, /saved part\.ckpt \(epoch 1, step 55\)/);
+    const rest = await run(trainCommand, [...cpu, '--resume', 'part.ckpt', '--save', 'rest.ckpt'], dir);
+    assert.equal(rest.code, 0, rest.stderr);
+    assert.doesNotMatch(rest.stderr, /note:/);
+    const figures = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l)).map((o) => [o.epoch, o.loss, o.trainAccuracy, o.testAccuracy]);
+    assert.deepEqual(figures(rest.stdout), figures(whole.stdout).slice(1));
+    const [a, b] = [await readCheckpointFile(join(dir, 'whole.ckpt')), await readCheckpointFile(join(dir, 'rest.ckpt'))];
+    assert.deepEqual([...b.tensors.keys()], [...a.tensors.keys()]);
+    for (const [name, t] of a.tensors) assert.deepEqual(b.tensors.get(name)!.data, t.data, name);
+    assert.deepEqual(b.metadata.resume, a.metadata.resume);
+
+    const other = await run(trainCommand, [...cpu, '--resume', 'part.ckpt', '--batch', '100', '--lr', '0.05'], dir);
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stderr, /note: batch changed from 200 to 100: the unfinished epoch continues at step 31 of 80/);
+    assert.match(other.stderr, /note: lr changed from 0\.1 to 0\.05/);
+  });
+
+  it('--checkpoint keeps numbered checkpoints and a latest copy; `checkpoints` lists them newest first', async () => {
+    const cpu = ['tiny.cnn', '--backend', 'cpu', '--checkpoint'];
+    const long = await run(trainCommand, [...cpu, '--epochs', '1'], dir);
+    assert.equal(long.code, 0, long.stderr);
+    assert.match(long.stderr, /saved tiny\.step-000040\.ckpt\.safetensors and tiny\.ckpt\.safetensors \(epoch 1, step 40\)/);
+    const short = await run(trainCommand, [...cpu, '--resume', 'tiny.ckpt.safetensors', '--epochs', '2', '--stop-at-step', '41'], dir);
+    assert.equal(short.code, 0, short.stderr);
+    assert.ok(existsSync(join(dir, 'tiny.step-000040.ckpt.safetensors')), 'the earlier checkpoint is kept');
+    assert.equal((await readCheckpointFile(join(dir, 'tiny.ckpt.safetensors'))).metadata.step, 41);
+
+    const listed = await run(checkpointsCommand, ['tiny.cnn'], dir);
+    assert.equal(listed.code, 0, listed.stderr);
+    // Step 41 was never reported (the run stopped first), so it has no figures.
+    assert.match(listed.stdout, /^tiny\.step-000041\.ckpt\.safetensors {2}epoch 1 {2}step 41 {2}sgd {2}\S+\n/);
+    assert.match(listed.stdout, /\ntiny\.step-000040\.ckpt\.safetensors {2}epoch 1 {2}step 40 {2}sgd {2}\S+ {2}loss \d\.\d{4} {2}train \d+\.\d\d% {2}test \d+\.\d\d%\n$/);
+    const json = await run(checkpointsCommand, ['tiny.cnn', '--json'], dir);
+    assert.deepEqual(json.stdout.trim().split('\n').map((l) => JSON.parse(l).step), [41, 40]);
+    const none = await run(checkpointsCommand, ['broken.cnn'], dir);
+    assert.match(none.stdout, /no checkpoints of broken\.cnn yet/);
+    await assert.rejects(run(trainCommand, ['tiny.cnn', '--keep', '2'], dir), /--keep goes with --checkpoint/);
+  });
+
+  it('stops with the step and layer where NaN/∞ first appeared, and exits 1', async () => {
+    // Two dense layers: lr 1e30 makes both weights huge, and their product overflows.
+    writeFileSync(join(dir, 'diverge.cnn'), MODEL.replace('dense 10', 'dense 16\ndense 10').replace('momentum=0.9', 'momentum=0'));
+    const r = await run(trainCommand, ['diverge.cnn', '--backend', 'cpu', '--lr', '1e30', '--save', 'diverge.ckpt'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /convlab train: training stopped: non-finite values \(NaN or ∞\) first appeared at step \d+ in layer \d+ \(\w+, line \d\)/);
+    const kept = await readCheckpointFile(join(dir, 'diverge.ckpt'));
+    for (const [name, t] of kept.tensors) assert.ok(t.data.every(Number.isFinite), `${name}: the last good weights were saved`);
   });
 
   it('refuses a model with errors and prints its diagnostics', async () => {

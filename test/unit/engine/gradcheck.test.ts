@@ -1,10 +1,13 @@
-// Every layer and loss: analytic gradients against central finite differences on the f64 backend.
-// Layers without parameters are covered through the parameters below them.
+// Every layer and loss: analytic gradients against central finite differences on the f64 cpu, then
+// on every backend in f32, against finite differences and against the f64 cpu's gradients on the
+// same weights and batch (the check `convlab gradcheck --backend webgpu` runs). Layers without
+// parameters are covered through the parameters below them.
 
 import * as assert from 'node:assert/strict';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { gradientCheck, type GradCheckResult } from '../../../src/engine/gradcheck';
 import type { ModelSpec } from '../../../src/lang/spec';
+import { forEachBackend } from '../../backends';
 import * as L from './specs';
 
 function report(r: GradCheckResult): string {
@@ -27,6 +30,37 @@ const cases: [string, ModelSpec][] = [
   ['LeNet-5 shape, smaller maps',
     L.model([1, 12, 12], [L.conv(3, 5, { pad: 2 }), L.relu, L.maxpool(2), L.conv(4, 3), L.relu, L.maxpool(2),
       L.flatten, L.dense(10), L.relu, L.dense(5), L.softmax])],
+];
+
+/** f32 analytic gradients against the f64 cpu's: the largest error allowed differs by model. */
+interface ReferenceCase {
+  readonly name: string;
+  readonly spec: ModelSpec;
+  readonly seed: number;
+  readonly batch?: number;
+  readonly bound: number;
+}
+
+const f32Case = ([name, spec]: [string, ModelSpec]): ReferenceCase => ({ name, spec, seed: 3, bound: 2e-4 });
+
+/** Every case above plus two deeper models, in two suites so that neither runs long on SwiftShader. */
+const referenceSuites: [string, ReferenceCase[]][] = [
+  ['convolution and pooling', [
+    f32Case(cases[0]), f32Case(cases[1]), f32Case(cases[6]),
+    { name: 'conv (stride 2) + batch norm + overlapping maxpool + conv + tanh + avgpool + dropout', seed: 4, batch: 3, bound: 1e-4,
+      spec: L.model([2, 9, 9], [
+        L.conv(3, 3, { stride: 2, pad: 1 }), L.batchnorm, L.relu, L.maxpool(2, 1), L.conv(4, 2), L.tanh, L.avgpool(2),
+        L.flatten, L.dense(8), L.relu, L.dropout(0.25), L.dense(3), L.softmax,
+      ]) },
+  ]],
+  ['dense layers, losses, dropout and batch norm', [
+    ...cases.slice(2, 6).map(f32Case),
+    // The dense before the batchnorm has no bias: batchnorm removes the mean, so its true gradient is 0.
+    { name: 'globalavgpool, and batchnorm on vectors', seed: 8, batch: 4, bound: 1e-4,
+      spec: L.model([2, 6, 5], [
+        L.conv(3, 3, { pad: 1 }), L.relu, L.globalavgpool, L.dense(6, false), L.batchnorm, L.tanh, L.dense(3),
+      ]) },
+  ]],
 ];
 
 describe('gradient check (f64 cpu)', () => {
@@ -64,16 +98,6 @@ describe('gradient check (f64 cpu)', () => {
     assert.ok(r.passed, report(r));
   });
 
-  it('compares an f32 backend\'s analytic gradients with an f64 reference, every layer kind', async () => {
-    for (const [name, spec] of cases) {
-      const r = await gradientCheck(new CpuBackend(), spec, { seed: 3, reference: new CpuBackend({ precision: 'f64' }) });
-      assert.deepEqual(r.reference, { backend: 'cpu (f64)', tolerance: 1e-3 }, name);
-      for (const t of r.tensors) {
-        assert.ok(t.referenceError !== undefined && t.referenceError < 2e-4, `${name} ${t.name}: ${t.referenceError}`);
-      }
-    }
-  });
-
   it('the reference comparison catches a subtly wrong gradient that f32 differences let through', async () => {
     const backend = new CpuBackend();
     // Sabotage: 1 % too much gradient from every dense layer's bias — far inside the f32 finite-difference
@@ -89,3 +113,26 @@ describe('gradient check (f64 cpu)', () => {
     assert.ok(bias.referenceError! > 5e-3 && !bias.passed, `${bias.referenceError}`);
   });
 });
+
+for (const [family, referenceCases] of referenceSuites) {
+  forEachBackend(`gradient check in f32: ${family}`, (backend) => {
+    for (const c of referenceCases) {
+      it(`agrees with finite differences and with the f64 cpu's gradients: ${c.name}`, async () => {
+        const reference = new CpuBackend({ precision: 'f64' });
+        try {
+          const r = await gradientCheck(backend.create(), c.spec, { seed: c.seed, batch: c.batch, reference });
+          assert.equal(r.precision, 'f32');
+          assert.ok(r.backend.startsWith(backend.name), r.backend);
+          assert.deepEqual(r.reference, { backend: 'cpu (f64)', tolerance: 1e-3 });
+          const summary = r.tensors.map((t) => `${t.name}: fd ${t.maxRelativeError.toExponential(2)}, ref ${t.referenceError?.toExponential(2)}`).join('\n');
+          assert.ok(r.passed, summary);
+          for (const t of r.tensors) {
+            assert.ok(t.referenceError !== undefined && t.referenceError < c.bound, `${t.name}: ${t.referenceError}\n${summary}`);
+          }
+        } finally {
+          reference.destroy();
+        }
+      });
+    }
+  });
+}

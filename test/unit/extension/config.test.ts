@@ -13,12 +13,13 @@ describe('extension config', () => {
   it('reads every setting', () => {
     const c = readConfig(source({
       'inlayHints.enabled': false, 'inlayHints.showParams': false, 'inlayHints.showFlops': true,
-      'diagnostics.debounceMs': 40, memoryBudgetMB: 256,
+      'diagnostics.debounceMs': 40, memoryBudgetMB: 256, 'data.maxMB': 512,
     }));
     assert.deepEqual(c, {
       inlayHints: { enabled: false, showParams: false, showFlops: true },
       debounceMs: 40,
       memoryBudgetBytes: 256 * 1024 * 1024,
+      maxDataBytes: 512 * 1024 * 1024,
     });
   });
 
@@ -31,5 +32,12 @@ describe('extension config', () => {
     assert.equal(c.memoryBudgetBytes, DEFAULT_CONFIG.memoryBudgetBytes);
     assert.equal(readConfig(source({ 'diagnostics.debounceMs': 1e9 })).debounceMs, 5000);
     assert.equal(readConfig(source({ memoryBudgetMB: 0 })).memoryBudgetBytes, 2 ** 20);
+  });
+
+  it('reads the data budget in MB, 2048 by default, at least 1 MB', () => {
+    assert.equal(DEFAULT_CONFIG.maxDataBytes, 2048 * 2 ** 20);
+    assert.equal(readConfig(source({ 'data.maxMB': 100 })).maxDataBytes, 100 * 2 ** 20);
+    assert.equal(readConfig(source({ 'data.maxMB': 'lots' })).maxDataBytes, DEFAULT_CONFIG.maxDataBytes);
+    assert.equal(readConfig(source({ 'data.maxMB': -3 })).maxDataBytes, 2 ** 20);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { analyze, hoverMarkdown } from '../../../src/lang';
+import { analyze, hoverMarkdown, statementInfo, STATEMENTS } from '../../../src/lang';
+import { statementMarkdown } from '../../../src/extension/docs';
 import { hoverAt } from '../../../src/extension/hovers';
 import { outline } from '../../../src/extension/outline';
 import { targetAt } from '../../../src/extension/locate';
@@ -65,5 +66,25 @@ describe('extension hovers, outline and positions', () => {
     ]);
     assert.deepEqual(symbols.at(-1)!.children.map((c) => `${c.name}=${c.detail}`), ['data=mnist', 'epochs=2', 'optimizer=adam', 'lr=0.001']);
     assert.equal(symbols.at(-1)!.range.end.line, 7, 'train spans its continuation line');
+  });
+
+  it('reads naturally on every keyword: no repeated words, no placeholders', () => {
+    const model = [
+      'input 1x28x28', 'conv 4 kernel=3', 'batchnorm', 'relu', 'maxpool 2', 'avgpool 2', 'sigmoid', 'tanh', 'dropout 0.1',
+      'globalavgpool', 'flatten', 'dense 10', 'softmax', 'loss cross_entropy', 'train data=mnist epochs=1',
+    ];
+    const all = analyze(model.join('\n'));
+    assert.deepEqual([...new Set(STATEMENTS.map((st) => st.keyword))].filter((k) => !model.some((l) => l.startsWith(`${k} `) || l === k)), [],
+      'the model uses every keyword');
+    for (const [line, text] of model.entries()) {
+      const md = hoverAt(all, { line, character: 1 })?.markdown ?? '';
+      const keyword = text.split(' ')[0]!;
+      assert.ok(md, `a hover on \`${keyword}\``);
+      assert.doesNotMatch(md, new RegExp(`^\\*\\*${keyword}\\*\\* — ${keyword}$`, 'm'), `${keyword}: the heading repeats the keyword`);
+      assert.doesNotMatch(md, /\b(undefined|null|NaN)\b|`name=`|\b(\w+) \2\b/, `${keyword} reads oddly:\n${md}`);
+    }
+    const conv = statementMarkdown(statementInfo('conv')!);
+    assert.match(conv, /`filters` — .*may be written without `filters=`/);
+    assert.match(statementMarkdown(statementInfo('input')!), /^\*\*input\*\* — the shape of the data$/m);
   });
 });

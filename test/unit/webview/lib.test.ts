@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { diverging, lookupTable, normalization, paint, viridis } from '../../../src/webview/lib/colormap';
 import { EtaEstimator, formatDuration, formatNumber, formatPercent } from '../../../src/webview/lib/eta';
 import { binCenters, histogram, l2norm } from '../../../src/webview/lib/histogram';
-import { decimate, Series, smooth } from '../../../src/webview/lib/series';
+import { decimate, fittedRange, Series, smooth } from '../../../src/webview/lib/series';
 import { tileLayout, tilePosition } from '../../../src/webview/lib/tiling';
 
 describe('webview: series', () => {
@@ -39,6 +39,16 @@ describe('webview: series', () => {
     assert.ok(Number.isNaN(s[1]) && Number.isNaN(s[3]));
     assert.ok(Math.abs(s[4] - 1) < 1e-12);
     assert.throws(() => smooth([1], 1), /weight/);
+  });
+
+  it('fits a y range to the data within its bounds, never narrower than the minimum span', () => {
+    const [lo, hi] = fittedRange(0.96, 0.99, [0, 1]);
+    assert.ok(Math.abs(lo - 0.957) < 1e-9 && Math.abs(hi - 0.993) < 1e-9, `[${lo}, ${hi}]`);
+    const clamped = fittedRange(0.1, 1, [0, 1]);
+    assert.ok(Math.abs(clamped[0] - 0.01) < 1e-9 && clamped[1] === 1, 'clamped to the bounds');
+    const flat = fittedRange(0.5, 0.5, [0, 1]);
+    assert.ok(Math.abs(flat[0] - 0.49) < 1e-9 && Math.abs(flat[1] - 0.51) < 1e-9, 'a flat curve gets the minimum span');
+    assert.deepEqual(fittedRange(null, null, [0, 1]), [0, 1], 'no data: the bounds');
   });
 
   it('decimation returns short series unchanged', () => {
@@ -180,6 +190,32 @@ describe('webview: ETA', () => {
     eta.resume(10, 60_000);  // a minute paused
     eta.update(20, 61_000);
     assert.ok(Math.abs(eta.stepsPerSecond! - 10) < 1e-9);
+  });
+
+  it('is not thrown by bursts of reports a fraction of a millisecond apart', () => {
+    // 20 steps/s in truth, reported as bursts: every 500 ms, five reports of 2 steps within 0.4 ms.
+    // A rate per report would see 2 steps in 0.1 ms (20,000 steps/s) four times per burst.
+    const eta = new EtaEstimator();
+    let step = 0;
+    for (let burst = 1; burst <= 40; burst++) {
+      for (let i = 0; i < 5; i++) eta.update((step += 2), burst * 500 + i * 0.1);
+    }
+    const r = eta.stepsPerSecond!;
+    assert.ok(Math.abs(r - 20) < 3, `rate ${r}, expected ≈ 20`);
+    assert.ok(Math.abs(eta.secondsLeft(step, step + 200)! - 10) < 1.5, 'ETA of 200 steps ≈ 10 s');
+  });
+
+  it('waits for a span of reports before estimating, and restarts timing when the step goes back', () => {
+    const eta = new EtaEstimator();
+    eta.update(0, 0);
+    eta.update(2, 0.2);
+    eta.update(4, 0.4);
+    assert.equal(eta.stepsPerSecond, null, 'no rate from a burst alone');
+    eta.update(10, 1000);
+    assert.ok(Math.abs(eta.stepsPerSecond! - 10) < 1e-9);
+    eta.update(0, 1100);  // a new run without reset(): no negative rate
+    eta.update(5, 2100);
+    assert.ok(Math.abs(eta.stepsPerSecond! - 7.5) < 2.5, `rate ${eta.stepsPerSecond}`);
   });
 
   it('formats durations, percentages and numbers', () => {

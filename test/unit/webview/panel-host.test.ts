@@ -2,9 +2,10 @@
 // people see, and the checkpoint written from a trainer state (it must decode to the same thing).
 import * as assert from 'node:assert/strict';
 import { decodeCheckpoint, encodeCheckpoint } from '../../../src/engine/checkpoint';
+import { latestCheckpointPath as defaultCheckpointPath } from '../../../src/engine/node';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../../src/extension/panel/html';
 import {
-  checkpointFromState, defaultCheckpointPath, formatSeconds, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
+  checkpointFromState, formatSeconds, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
 } from '../../../src/extension/panel/summaries';
 import { analyze } from '../../../src/lang';
 import type { GradCheckSummary, RunSummary, TrainingStatePayload } from '../../../src/protocol';
@@ -15,15 +16,16 @@ describe('panel host: page and CSP', () => {
     scriptUri: 'https://r/dist/webview.js', styleUri: 'https://r/dist/webview.css', workerUri: 'https://r/dist/cpu-worker.js?a=1&b=2',
   };
 
-  it('allows scripts only with the nonce, workers only from blob:, everything else only from the extension', () => {
+  it('allows scripts only with the nonce (plus compiling WebAssembly), workers only from blob:, everything else only from the extension', () => {
     const csp = contentSecurityPolicy(resources.cspSource, resources.nonce);
     const directives = new Map(csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
     assert.equal(directives.get('default-src'), "'none'");
-    assert.equal(directives.get('script-src'), "'nonce-abc123=='");
+    assert.equal(directives.get('script-src'), "'nonce-abc123==' 'wasm-unsafe-eval'");
     assert.equal(directives.get('worker-src'), 'blob:');
     assert.equal(directives.get('style-src'), resources.cspSource);
     assert.equal(directives.get('connect-src'), resources.cspSource);
-    assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'));
+    // 'wasm-unsafe-eval' compiles the CPU engine's WebAssembly; JavaScript eval stays forbidden.
+    assert.ok(!csp.includes("'unsafe-inline'") && !csp.includes("'unsafe-eval'"));
   });
 
   it('loads the bundle with the nonce and escapes attribute values', () => {

@@ -1,0 +1,41 @@
+// Which kernels a CpuBackend runs: the WebAssembly SIMD kernels (f32 only; relaxed SIMD where the
+// runtime validates it) or the TypeScript ones, which are also the f64 path and the tests' oracle.
+
+import type { CpuPrecision } from './backend';
+import { WasmKernels } from './wasm/kernels';
+import { bestSimdLevel } from './wasm/modules';
+
+export type CpuKernels = 'wasm-relaxed' | 'wasm-simd' | 'typescript';
+/** 'auto': the best wasm kernels the runtime runs for f32, else TypeScript (always for f64). */
+export type CpuKernelChoice = 'auto' | CpuKernels;
+
+export interface KernelSelection {
+  readonly kernels: CpuKernels;
+  readonly wasm: WasmKernels | null;
+}
+
+const TYPESCRIPT: KernelSelection = { kernels: 'typescript', wasm: null };
+
+export function selectKernels(choice: CpuKernelChoice, precision: CpuPrecision): KernelSelection {
+  if (choice === 'typescript') return TYPESCRIPT;
+  if (choice === 'auto') {
+    const level = precision === 'f32' ? bestSimdLevel() : null;
+    if (!level) return TYPESCRIPT;
+    try {
+      return { kernels: level === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd', wasm: new WasmKernels(level) };
+    } catch {
+      // Compilation refused (e.g. a Content-Security-Policy without 'wasm-unsafe-eval').
+      return TYPESCRIPT;
+    }
+  }
+  if (choice !== 'wasm-relaxed' && choice !== 'wasm-simd') {
+    throw new Error(`CpuBackend: kernels must be 'auto', 'wasm-relaxed', 'wasm-simd' or 'typescript', got ${String(choice)}`);
+  }
+  if (precision !== 'f32') throw new Error(`CpuBackend: the ${choice} kernels compute in f32; precision '${precision}' runs the TypeScript kernels`);
+  const best = bestSimdLevel();
+  if (choice === 'wasm-relaxed' && best !== 'relaxed') {
+    throw new Error('CpuBackend: this runtime does not validate relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
+  }
+  if (!best) throw new Error('CpuBackend: this runtime has no WebAssembly SIMD');
+  return { kernels: choice, wasm: new WasmKernels(choice === 'wasm-relaxed' ? 'relaxed' : 'plain') };
+}

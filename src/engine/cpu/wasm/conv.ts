@@ -1,0 +1,116 @@
+// Convolution on the wasm GEMM, in simpleNN's matrix form like ../conv.ts:
+//   forward  y  = W · φ(pad(x)) + bias   (φ packed straight from the padded image, bias in the epilogue)
+//   wgrad    dW = Δ · φ(pad(x))ᵀ           (for few filters or taps: a direct reduction over output rows)
+//   dgrad    dx = col2im(Wᵀ · Δ)         (per column chunk, scattered into a padded dx, then cropped)
+// A padded layer first copies x into a zero-bordered image, so no packer needs bounds checks.
+// Arguments are byte offsets of tensors in the backend's heap; the backend has checked their sizes.
+
+import type { ConvGeometry } from '../../backend';
+import { blockedGemm, matrixA, matrixB } from './gemm';
+import type { KernelExports } from './modules';
+import type { Scratch } from './scratch';
+
+/** Elements of Wᵀ·Δ per column chunk (256 KiB), so col2im reads the chunk while it is in cache. */
+const COLUMN_CHUNK_ELEMENTS = 1 << 16;
+
+/** Elements of dy per chunk of output rows in the direct filter gradient: its chunk of dy and x stays in L1. */
+const WGRAD_CHUNK_ELEMENTS = 512;
+
+/** The padded image's geometry and the offset tables of φ over it. */
+interface PhiTables {
+  readonly taps: number; readonly pixels: number;
+  /** Float planes (channels × batch) and the padded plane's size. */
+  readonly planes: number; readonly hp: number; readonly wp: number;
+  /** Byte offsets of the pixel-origin table (0 when not asked for) and the tap-offset table. */
+  readonly pix: number; readonly tap: number;
+}
+
+function isPadded(g: ConvGeometry): boolean {
+  return g.ph > 0 || g.pw > 0;
+}
+
+/** Reserves and fills the tap-offset and (unless withPixels is false) pixel-origin tables of φ over the padded image. */
+function phiTables(x: KernelExports, scratch: Scratch, g: ConvGeometry, withPixels = true): PhiTables {
+  const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
+  const hp = g.h + 2 * g.ph, wp = g.w + 2 * g.pw;
+  const pix = withPixels ? scratch.reserve('conv.pixels', 4 * pixels) : 0, tap = scratch.reserve('conv.taps', 4 * taps);
+  if (withPixels) x.pixel_origins(pix, g.n, g.oh, g.ow, 4 * hp * wp, 4 * g.sh * wp, 4 * g.sw);
+  x.tap_offsets(tap, g.c, g.kh, g.kw, 4 * g.n * hp * wp, 4 * wp);
+  return { taps, pixels, planes: g.c * g.n, hp, wp, pix, tap };
+}
+
+/** x itself, or its zero-padded copy. */
+function paddedInput(x: KernelExports, scratch: Scratch, g: ConvGeometry, t: PhiTables, input: number): number {
+  if (!isPadded(g)) return input;
+  const xp = scratch.reserve('conv.padded', 4 * t.planes * t.hp * t.wp);
+  x.pad_copy(input, xp, t.planes, g.h, g.w, g.ph, g.pw);
+  return xp;
+}
+
+/** y (m × N·OH·OW) = W · φ(pad(x)) (+ bias per row; bias 0 = none). */
+export function convForward(x: KernelExports, scratch: Scratch, g: ConvGeometry,
+  input: number, w: number, bias: number, y: number): void {
+  const t = phiTables(x, scratch, g);
+  const xp = paddedInput(x, scratch, g, t, input);
+  blockedGemm(x, scratch, {
+    m: g.m, n: t.pixels, k: t.taps, a: matrixA(x, w, t.taps, false),
+    b: (dst, j0, count, k0, kc) => x.pack_phi_pixels(xp, t.pix + 4 * j0, t.tap + 4 * k0, count, kc, dst),
+    c: y, ldc: t.pixels, alpha: 1, beta: 0, bias,
+  });
+}
+
+/**
+ * The direct filter gradient wins where the GEMM's packing of φᵀ is paid for by few filters or
+ * taps: measured 11–12 GFLOP/s against the GEMM's 6–9 at 1→6 28² 5×5 and 3→16 32² 3×3, but 9–11
+ * against 11–17 at 16 filters × 72 taps or more (6→16 14² 5×5, 8→16 12² 3×3, 16→32 16², 32→64 8²).
+ */
+function directFilterGradient(g: ConvGeometry): boolean {
+  return g.sw === 1 && (g.m < 16 || g.c * g.kh * g.kw < 32);
+}
+
+/**
+ * dw (m × C·kh·kw) = dy · φ(pad(x))ᵀ: a direct reduction over output rows (wgrad.wat), which needs
+ * no packing, or the GEMM with φᵀ packed from the image.
+ */
+export function convBackwardFilter(x: KernelExports, scratch: Scratch, g: ConvGeometry,
+  input: number, dy: number, dw: number, zero: (ptr: number, bytes: number) => void): void {
+  const direct = directFilterGradient(g);
+  const t = phiTables(x, scratch, g, !direct);
+  const xp = paddedInput(x, scratch, g, t, input);
+  if (direct) {
+    zero(dw, 4 * g.m * t.taps);
+    const chunk = Math.max(1, Math.floor(WGRAD_CHUNK_ELEMENTS / g.ow));
+    x.wgrad_direct(xp, dy, dw, g.m, t.taps, t.tap, g.n * g.oh, g.oh, g.ow, 4 * t.hp * t.wp, 4 * g.sh * t.wp, chunk);
+    return;
+  }
+  blockedGemm(x, scratch, {
+    m: g.m, n: t.taps, k: t.pixels, a: matrixA(x, dy, t.pixels, false),
+    b: (dst, j0, count, k0, kc) => x.pack_phi_taps(xp, t.pix + 4 * k0, t.tap + 4 * j0, count, kc, dst),
+    c: dw, ldc: t.taps, alpha: 1, beta: 0, bias: 0,
+  });
+}
+
+/**
+ * dx (c × N·H·W) = col2im(Wᵀ · dy), overwriting dx. `zero(ptr, bytes)` clears heap bytes (the
+ * backend's typed-array fill, faster than a wasm loop).
+ */
+export function convBackwardData(x: KernelExports, scratch: Scratch, g: ConvGeometry,
+  dy: number, w: number, dx: number, zero: (ptr: number, bytes: number) => void): void {
+  const t = phiTables(x, scratch, g);
+  const chunk = Math.max(8, Math.floor(COLUMN_CHUNK_ELEMENTS / t.taps / 8) * 8);
+  const cols = scratch.reserve('conv.columns', 4 * t.taps * Math.min(chunk, t.pixels));
+  const padded = isPadded(g);
+  const dxp = padded ? scratch.reserve('conv.padded', 4 * t.planes * t.hp * t.wp) : dx;
+  zero(dxp, 4 * t.planes * t.hp * t.wp);
+  const wT = matrixA(x, w, t.taps, true);
+  for (let j0 = 0; j0 < t.pixels; j0 += chunk) {
+    const count = Math.min(chunk, t.pixels - j0);
+    // cols (taps × count) = Wᵀ (taps × m) · dy[:, j0 .. j0+count) (m × count)
+    blockedGemm(x, scratch, {
+      m: t.taps, n: count, k: g.m, a: wT, b: matrixB(x, dy + 4 * j0, t.pixels, false),
+      c: cols, ldc: count, alpha: 1, beta: 0, bias: 0,
+    });
+    x.col2im(cols, count, t.taps, t.pix + 4 * j0, t.tap, dxp);
+  }
+  if (padded) x.crop_copy(dxp, dx, t.planes, g.h, g.w, g.ph, g.pw);
+}

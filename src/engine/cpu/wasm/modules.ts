@@ -1,0 +1,73 @@
+// The CPU engine's WebAssembly modules: which SIMD flavour this runtime runs, compiling each module
+// once per JS realm, and instantiating them on one backend's memory.
+//
+// Relaxed SIMD (f32x4.relaxed_madd → FMA) is chosen when WebAssembly.validate accepts the relaxed
+// build of the GEMM module itself — the exact question, asked of bytes we already have — else plain
+// 128-bit SIMD. Compilation is synchronous (CpuBackend's constructor is); each module stays under
+// the 4 KiB that browsers allow to compile synchronously on a page's main thread.
+
+import * as gemmWat from './gemm.wat';
+import * as gemvWat from './gemv.wat';
+import * as im2colWat from './im2col.wat';
+import * as pointwiseWat from './pointwise.wat';
+import * as wgradWat from './wgrad.wat';
+
+export type SimdLevel = 'relaxed' | 'plain';
+
+/** The exports of the .wat modules; pointers are byte offsets into the backend's memory. */
+export interface KernelExports {
+  pack_a(src: number, ld: number, trans: number, rows: number, kc: number, dst: number): void;
+  pack_b(src: number, ld: number, trans: number, cols: number, kc: number, dst: number): void;
+  macro_kernel(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number,
+    alpha: number, beta: number, bias: number, edge: number): void;
+  gemv(a: number, ld: number, trans: number, x: number, y: number, m: number, k: number, alpha: number, beta: number): void;
+  pixel_origins(dst: number, n: number, oh: number, ow: number, image: number, row: number, col: number): void;
+  tap_offsets(dst: number, c: number, kh: number, kw: number, channel: number, line: number): void;
+  pack_phi_pixels(x: number, pix: number, tap: number, count: number, kc: number, dst: number): void;
+  pack_phi_taps(x: number, pix: number, tap: number, count: number, kc: number, dst: number): void;
+  col2im(cols: number, count: number, taps: number, pix: number, tap: number, dx: number): void;
+  pad_copy(x: number, xp: number, planes: number, h: number, w: number, ph: number, pw: number): void;
+  crop_copy(xp: number, x: number, planes: number, h: number, w: number, ph: number, pw: number): void;
+  relu_forward(x: number, y: number, count: number): void;
+  relu_backward(y: number, dy: number, dx: number, count: number): void;
+  row_sums(m: number, rows: number, cols: number, sums: number, accumulate: number): void;
+  max_pool_forward(x: number, y: number, arg: number, planes: number, h: number, w: number, oh: number, ow: number,
+    kh: number, kw: number, sh: number, sw: number): void;
+  max_pool_backward(dy: number, arg: number, dx: number, outputs: number, inputs: number): void;
+  wgrad_direct(x: number, dy: number, dw: number, m: number, taps: number, tap: number, rows: number, oh: number,
+    ow: number, image: number, line: number, chunk: number): void;
+}
+
+const SOURCES = [gemmWat, gemvWat, im2colWat, pointwiseWat, wgradWat];
+
+function bytes(source: typeof gemmWat, level: SimdLevel): Uint8Array<ArrayBuffer> {
+  return level === 'relaxed' ? source.relaxedSimd : source.plainSimd;
+}
+
+let detected: { level: SimdLevel | null } | undefined;
+
+/** The best SIMD flavour this runtime validates: 'relaxed', 'plain', or null (no usable WebAssembly). */
+export function bestSimdLevel(): SimdLevel | null {
+  if (!detected) {
+    const validates = (level: SimdLevel) => SOURCES.every((s) => WebAssembly.validate(bytes(s, level)));
+    const level = typeof WebAssembly !== 'object' ? null : validates('relaxed') ? 'relaxed' : validates('plain') ? 'plain' : null;
+    detected = { level };
+  }
+  return detected.level;
+}
+
+const compiled = new Map<SimdLevel, WebAssembly.Module[]>();
+
+/**
+ * The kernels of `level` on `memory`. Throws where the runtime refuses to compile them (no SIMD, or a
+ * Content-Security-Policy without 'wasm-unsafe-eval').
+ */
+export function instantiateKernels(memory: WebAssembly.Memory, level: SimdLevel): KernelExports {
+  let modules = compiled.get(level);
+  if (!modules) {
+    modules = SOURCES.map((s) => new WebAssembly.Module(bytes(s, level)));
+    compiled.set(level, modules);
+  }
+  const imports = { env: { memory } };
+  return Object.assign({}, ...modules.map((m) => new WebAssembly.Instance(m, imports).exports)) as KernelExports;
+}

@@ -1,0 +1,32 @@
+// The three convolution passes on tensors: size checks against the geometry, then conv.ts records
+// them with the algorithm asked for ('auto' lets kernel-select.ts choose per pass and shape).
+
+import type { ConvGeometry, Tensor } from '../backend';
+import { encodeConvBackwardData, encodeConvBackwardFilter, encodeConvForward } from './conv';
+import { checkTensor } from './gpu-tensor';
+import type { ConvAlgorithmOption } from './kernel-select';
+import type { OpContext } from './launch';
+
+export function convForward(ctx: OpContext, algorithm: ConvAlgorithmOption, g: ConvGeometry,
+  x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor): void {
+  ctx.checkUsable();
+  encodeConvForward(ctx, algorithm, g,
+    checkTensor(x, g.c * g.n * g.h * g.w, 'conv x').buffer, checkTensor(w, g.m * g.c * g.kh * g.kw, 'conv weights').buffer,
+    bias ? checkTensor(bias, g.m, 'conv bias').buffer : null, checkTensor(y, g.m * g.n * g.oh * g.ow, 'conv y').buffer);
+}
+
+export function convBackwardData(ctx: OpContext, algorithm: ConvAlgorithmOption, g: ConvGeometry,
+  dy: Tensor, w: Tensor, dx: Tensor): void {
+  ctx.checkUsable();
+  encodeConvBackwardData(ctx, algorithm, g,
+    checkTensor(dy, g.m * g.n * g.oh * g.ow, 'conv dy').buffer, checkTensor(w, g.m * g.c * g.kh * g.kw, 'conv weights').buffer,
+    checkTensor(dx, g.c * g.n * g.h * g.w, 'conv dx').buffer);
+}
+
+export function convBackwardFilter(ctx: OpContext, algorithm: ConvAlgorithmOption, g: ConvGeometry,
+  x: Tensor, dy: Tensor, dw: Tensor, dbias: Tensor | null): void {
+  ctx.checkUsable();
+  encodeConvBackwardFilter(ctx, algorithm, g,
+    checkTensor(x, g.c * g.n * g.h * g.w, 'conv x').buffer, checkTensor(dy, g.m * g.n * g.oh * g.ow, 'conv dy').buffer,
+    checkTensor(dw, g.m * g.c * g.kh * g.kw, 'conv dw').buffer, dbias ? checkTensor(dbias, g.m, 'conv dbias').buffer : null);
+}

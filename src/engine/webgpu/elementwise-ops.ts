@@ -1,0 +1,52 @@
+// Elementwise kernels, activations and the flatten reshape: one invocation per element.
+
+import type { Activation, Tensor } from '../backend';
+import { asGpuTensor, checkTensor } from './gpu-tensor';
+import { launchLinear, type OpContext } from './launch';
+
+const ACTIVATION_KIND: Record<Activation, number> = { relu: 0, sigmoid: 1, tanh: 2 };
+
+export function fill(ctx: OpContext, t: Tensor, value: number, length?: number): void {
+  const g = asGpuTensor(t);
+  const n = length ?? g.length;
+  checkTensor(t, n, 'fill target', g.dtype);
+  // u32 tensors (labels, argmax indices) are filled from the host: no kernel for them.
+  if (g.dtype === 'u32') {
+    ctx.recorder.upload(g.buffer, 0, new Uint32Array(n).fill(value));
+    return;
+  }
+  launchLinear(ctx, 'fill', n, [g.buffer], { length: n, value });
+}
+
+export function axpy(ctx: OpContext, alpha: number, x: Tensor, y: Tensor, length?: number): void {
+  const n = length ?? asGpuTensor(y).length;
+  launchLinear(ctx, 'axpy', n, [checkTensor(x, n, 'axpy x').buffer, checkTensor(y, n, 'axpy y').buffer], { length: n, alpha });
+}
+
+export function scale(ctx: OpContext, t: Tensor, alpha: number, length?: number): void {
+  const n = length ?? asGpuTensor(t).length;
+  launchLinear(ctx, 'scale', n, [checkTensor(t, n, 'scale target').buffer], { length: n, alpha });
+}
+
+export function activationForward(ctx: OpContext, kind: Activation, x: Tensor, y: Tensor, length: number): void {
+  launchLinear(ctx, 'activationForward', length, [checkTensor(x, length, 'activation x').buffer,
+    checkTensor(y, length, 'activation y').buffer], { length, kind: ACTIVATION_KIND[kind] });
+}
+
+export function activationBackward(ctx: OpContext, kind: Activation, y: Tensor, dy: Tensor, dx: Tensor, length: number): void {
+  launchLinear(ctx, 'activationBackward', length, [checkTensor(y, length, 'activation y').buffer,
+    checkTensor(dy, length, 'activation dy').buffer, checkTensor(dx, length, 'activation dx').buffer],
+  { length, kind: ACTIVATION_KIND[kind] });
+}
+
+export function flattenForward(ctx: OpContext, x: Tensor, y: Tensor, c: number, n: number, hw: number): void {
+  const size = c * n * hw;
+  launchLinear(ctx, 'flattenForward', size, [checkTensor(x, size, 'flatten x').buffer, checkTensor(y, size, 'flatten y').buffer],
+    { c, n, hw });
+}
+
+export function flattenBackward(ctx: OpContext, dy: Tensor, dx: Tensor, c: number, n: number, hw: number): void {
+  const size = c * n * hw;
+  launchLinear(ctx, 'flattenBackward', size, [checkTensor(dy, size, 'flatten dy').buffer, checkTensor(dx, size, 'flatten dx').buffer],
+    { c, n, hw });
+}

@@ -1,0 +1,35 @@
+// Max and average pooling: forward one invocation per output, backward one per input element.
+
+import type { PoolGeometry, Tensor } from '../backend';
+import { checkTensor } from './gpu-tensor';
+import { launchLinear, type OpContext } from './launch';
+
+function poolParams(g: PoolGeometry): Record<string, number> {
+  return {
+    planes: g.c * g.n, in_h: g.h, in_w: g.w, k_h: g.kh, k_w: g.kw, stride_h: g.sh, stride_w: g.sw, out_h: g.oh, out_w: g.ow,
+  };
+}
+
+export function maxPoolForward(ctx: OpContext, g: PoolGeometry, x: Tensor, y: Tensor, argmax: Tensor): void {
+  const outputs = g.c * g.n * g.oh * g.ow;
+  launchLinear(ctx, 'maxPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
+    checkTensor(y, outputs, 'pool y').buffer, checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer], poolParams(g));
+}
+
+export function maxPoolBackward(ctx: OpContext, g: PoolGeometry, dy: Tensor, argmax: Tensor, dx: Tensor): void {
+  const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
+  launchLinear(ctx, 'maxPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').buffer,
+    checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer, checkTensor(dx, inputs, 'pool dx').buffer], poolParams(g));
+}
+
+export function avgPoolForward(ctx: OpContext, g: PoolGeometry, x: Tensor, y: Tensor): void {
+  const outputs = g.c * g.n * g.oh * g.ow;
+  launchLinear(ctx, 'avgPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
+    checkTensor(y, outputs, 'pool y').buffer], poolParams(g));
+}
+
+export function avgPoolBackward(ctx: OpContext, g: PoolGeometry, dy: Tensor, dx: Tensor): void {
+  const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
+  launchLinear(ctx, 'avgPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').buffer,
+    checkTensor(dx, inputs, 'pool dx').buffer], poolParams(g));
+}
