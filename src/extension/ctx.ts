@@ -21,6 +21,8 @@ export interface AnalysisEvent {
 
 interface CacheEntry { readonly version: number; readonly analysis: Analysis | undefined }
 
+const SHOW_PROBLEMS = 'Show Problems';
+
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private cfg: Config;
@@ -78,7 +80,11 @@ export class Ctx implements vscode.Disposable {
         return await run(...args);
       } catch (e) {
         this.log.error(`command ${id} failed:`, errorDetails(e));
-        void vscode.window.showErrorMessage(`ConvLab: ${errorMessage(e)}`);
+        // An error about the model's own problems offers the Problems view next to it.
+        const problems = (e as { showProblems?: unknown } | null)?.showProblems === true;
+        void vscode.window.showErrorMessage(`ConvLab: ${errorMessage(e)}`, ...(problems ? [SHOW_PROBLEMS] : [])).then((choice) => {
+          if (choice === SHOW_PROBLEMS) void vscode.commands.executeCommand('workbench.actions.view.problems');
+        });
         return undefined;
       }
     }));

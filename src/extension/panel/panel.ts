@@ -40,6 +40,10 @@ interface PreparedModel {
 /** A failure whose message is meant for the person as it is. */
 export class PanelError extends Error {
   override readonly name = 'PanelError';
+  /** The message is about the model's problems: offer to show them. */
+  constructor(message: string, readonly showProblems = false) {
+    super(message);
+  }
 }
 
 /**
@@ -349,7 +353,7 @@ export async function prepare(ctx: Ctx, datasets: DatasetCache, document: vscode
   const analysis: Analysis | undefined = ctx.analysis(document);
   if (!analysis) throw new PanelError(`${name} could not be analysed (see the ConvLab log)`);
   const errors = modelErrorsMessage(name, analysis.diagnostics);
-  if (errors) throw new PanelError(errors);
+  if (errors) throw new PanelError(errors, true);
   // Workspace trust: reading data the workspace names is asked for first (the built-in MNIST is not).
   const question = vscode.workspace.isTrusted ? null : untrustedDataQuestion(name, analysis.spec.train.data);
   if (question && await vscode.window.showWarningMessage(question, { modal: true }, TRAIN_ANYWAY) !== TRAIN_ANYWAY) {

@@ -11,11 +11,15 @@ export function modelName(modelPath: string): string {
   return basename(modelPath, extname(modelPath)) || 'model';
 }
 
-/** "lenet5 has 2 errors, so it cannot be trained: line 3: … ; line 7: …" */
+/** "lenet5 has 2 errors, so it cannot be trained: conv (line 3): …; line 7: …" */
 export function modelErrorsMessage(name: string, diagnostics: readonly Diagnostic[], max = 3): string | null {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length === 0) return null;
-  const listed = errors.slice(0, max).map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
+  // Most messages already name their line ("conv (line 7): …"); say it only where they do not.
+  const listed = errors.slice(0, max).map((d) => {
+    const line = d.range.start.line + 1;
+    return new RegExp(`\\(line ${line}\\)|^line ${line}:`).test(d.message) ? d.message : `line ${line}: ${d.message}`;
+  });
   const more = errors.length > max ? ` (and ${errors.length - max} more)` : '';
   return `${name} has ${errors.length} error${errors.length === 1 ? '' : 's'}, so it cannot be trained: ${listed.join('; ')}${more}. See the Problems panel.`;
 }

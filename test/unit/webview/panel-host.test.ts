@@ -53,7 +53,8 @@ describe('panel host: texts and paths', () => {
     const a = analyze('input 1x28x28\nconv 6 kernel=50\nflatten\ndense 10\n');
     const message = modelErrorsMessage('broken', a.diagnostics);
     assert.ok(message);
-    assert.match(message, /^broken has \d+ errors?, so it cannot be trained: line 2: /);
+    assert.match(message, /^broken has \d+ errors?, so it cannot be trained: conv \(line 2\): kernel 50×50/);
+    assert.doesNotMatch(message, /line 2: conv \(line 2\)/, 'the line is named once');
     assert.equal(modelErrorsMessage('ok', analyze('input 1x28x28\nflatten\ndense 10\n').diagnostics), null);
     const many = Array.from({ length: 5 }, (_, i) => ({
       range: { start: { line: i, character: 0 }, end: { line: i, character: 1 } }, severity: 'error' as const, code: 'x', message: `bad ${i}`,
