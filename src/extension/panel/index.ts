@@ -90,7 +90,9 @@ class PanelManager implements vscode.Disposable {
 
   private async open(document: vscode.TextDocument, first: HostNotification): Promise<void> {
     // Check the model and load its data before opening anything: a broken model gets a message, not a panel.
-    const panel = this.adopt(TrainingPanel.create(this.ctx, this.datasets, document.uri, this.reopen));
+    // All training panels share one group beside the editors, so a second model does not open a third group.
+    const group = [...this.panels.values()].map((p) => p.panel.viewColumn).find((c) => c !== undefined);
+    const panel = this.adopt(TrainingPanel.create(this.ctx, this.datasets, document.uri, this.reopen, group));
     try {
       await panel.load(document);
     } catch (e) {

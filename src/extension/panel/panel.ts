@@ -105,9 +105,10 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   /** A new panel beside the active editor. */
-  static create(ctx: Ctx, datasets: DatasetCache, uri: vscode.Uri, reopen: Reopen): TrainingPanel {
+  /** A new panel: in the group the other training panels are in, else in a new group beside the editor. */
+  static create(ctx: Ctx, datasets: DatasetCache, uri: vscode.Uri, reopen: Reopen, column?: vscode.ViewColumn): TrainingPanel {
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `Train ${modelName(uri.path)}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { viewColumn: column ?? vscode.ViewColumn.Beside, preserveFocus: false },
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist')] });
     return new TrainingPanel(ctx, datasets, uri, panel, reopen);
   }
