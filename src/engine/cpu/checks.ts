@@ -2,6 +2,7 @@
 // operand instead of silently reading past the end of a typed array.
 
 import { outputSize, type Activation, type ConvGeometry, type PoolGeometry } from '../backend';
+import { checkLabelValues, checkU32Values } from '../u32-values';
 
 export function checkCount(op: string, name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`CpuBackend.${op}: ${name} must be a non-negative integer, got ${value}`);
@@ -37,19 +38,10 @@ export function checkPool(op: string, g: PoolGeometry): void {
 }
 
 /** Values written to a u32 tensor must be u32s. */
-export function checkU32s(op: string, data: ArrayLike<number>): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      throw new RangeError(`CpuBackend.${op}: value ${v} at index ${i} is not a u32 (u32 tensors hold labels and indices)`);
-    }
-  }
-}
+export function checkU32s(op: string, data: ArrayLike<number>): void { checkU32Values(`CpuBackend.${op}`, data); }
 
 export function checkLabels(op: string, labels: Uint32Array, n: number, classes: number): void {
-  for (let b = 0; b < n; b++) {
-    if (labels[b] >= classes) throw new RangeError(`CpuBackend.${op}: label ${labels[b]} of example ${b} is not below ${classes} classes`);
-  }
+  checkLabelValues(`CpuBackend.${op}`, labels, n, classes);
 }
 
 /** Max-pooling choices must point into the input (the backward pass scatters through them). */

@@ -14,7 +14,7 @@ import * as conv from './conv-ops';
 import { openDevice } from './device';
 import { DeviceHealth } from './device-health';
 import * as elementwise from './elementwise-ops';
-import { checkTensor } from './gpu-tensor';
+import { checkHostLabels, checkTensor } from './gpu-tensor';
 import type { ConvAlgorithmOption } from './kernel-select';
 import type { OpContext } from './launch';
 import * as loss from './loss-ops';
@@ -197,10 +197,12 @@ export class WebGpuBackend implements Backend {
 
   softmaxCrossEntropy(logits: Tensor, labels: Tensor, probs: Tensor, dlogits: Tensor | null,
     metrics: Tensor, classes: number, n: number): void {
+    checkHostLabels('softmaxCrossEntropy', labels, n, classes);
     loss.softmaxCrossEntropy(this.ctx, logits, labels, probs, dlogits, metrics, classes, n);
   }
 
   mseLoss(out: Tensor, labels: Tensor, dout: Tensor | null, metrics: Tensor, classes: number, n: number): void {
+    checkHostLabels('mseLoss', labels, n, classes);
     loss.mseLoss(this.ctx, out, labels, dout, metrics, classes, n);
   }
 

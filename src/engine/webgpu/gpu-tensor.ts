@@ -2,9 +2,13 @@
 
 import type { Tensor } from '../backend';
 import { WebGpuError } from './errors';
+import { checkLabelValues } from '../u32-values';
 
 export class GpuTensor implements Tensor {
   private live = true;
+  /** For a u32 tensor filled from the host (labels): the values last written, so losses can check
+   *  them without a read-back. Null until the host writes the whole tensor. */
+  hostValues: Uint32Array | null = null;
   constructor(readonly length: number, readonly dtype: 'f32' | 'u32', readonly buffer: GPUBuffer) {}
 
   get isLive(): boolean { return this.live; }
@@ -28,4 +32,11 @@ export function checkTensor(t: Tensor, length: number, what: string, dtype: 'f32
   if (g.dtype !== dtype) throw new WebGpuError(`${what} must be a ${dtype} tensor, got ${g.dtype}`);
   if (g.length < length) throw new RangeError(`${what} has ${g.length} elements, the call needs ${length}`);
   return g;
+}
+
+/** Labels written from the host must name one of `classes` classes, as on the CPU; kernel-written
+ *  u32 tensors (no host copy) cannot be checked without a read-back and are left to the kernel. */
+export function checkHostLabels(op: string, labels: Tensor, n: number, classes: number): void {
+  const g = checkTensor(labels, n, `${op}: labels`, 'u32');
+  if (g.hostValues) checkLabelValues(`WebGpuBackend.${op}`, g.hostValues, n, classes);
 }

@@ -10,6 +10,7 @@ import { asGpuTensor, checkTensor, elementBytes, GpuTensor } from './gpu-tensor'
 import { ReadbackPool } from './readback-pool';
 import type { CommandRecorder } from './recorder';
 import type { Tensor } from '../backend';
+import { checkU32Values } from '../u32-values';
 
 export const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -42,9 +43,14 @@ export class TensorMemory {
     if (offset < 0 || offset + data.length > g.length) {
       throw new RangeError(`write of ${data.length} elements at ${offset} overflows a tensor of ${g.length}`);
     }
-    const typed = g.dtype === 'f32'
-      ? (data instanceof Float32Array ? data : Float32Array.from(data))
-      : (data instanceof Uint32Array ? data : Uint32Array.from(data));
+    if (g.dtype === 'f32') {
+      this.recorder.upload(g.buffer, offset * 4, data instanceof Float32Array ? data : Float32Array.from(data));
+      return;
+    }
+    checkU32Values('WebGpuBackend.write', data);
+    const typed = data instanceof Uint32Array ? data : Uint32Array.from(data);
+    g.hostValues ??= new Uint32Array(g.length);
+    g.hostValues.set(typed, offset);
     this.recorder.upload(g.buffer, offset * 4, typed);
   }
 
