@@ -40,7 +40,14 @@ export class GradientCheck {
     const panel = this.d.panel();
     if (!panel) throw new Error('the model is still loading');
     byId('gradcheck-card').hidden = false;
-    const kind = this.d.liveEngine() ?? await this.d.engines.kindFor(this.d.settings()?.backend ?? 'auto').catch(() => 'cpu' as const);
+    // An explicit webgpu choice without WebGPU is refused, never quietly run on the CPU.
+    let kind: BackendName;
+    try {
+      kind = this.d.liveEngine() ?? await this.d.engines.kindFor(this.d.settings()?.backend ?? 'auto');
+    } catch (e) {
+      byId('gradcheck').replaceChildren(h('p', { class: 'error' }, `Gradient check not run: ${errorMessage(e)}`));
+      throw e;
+    }
     const engine = await this.d.engines.ensure(kind, panel);
     this.checking = true;
     const started = performance.now();
