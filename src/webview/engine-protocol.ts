@@ -125,6 +125,9 @@ export const engineEventSchema = v.variant('type', [
   }),
   /** A command failed, or something went wrong between commands (a readback, a job). */
   message('failed', { message: str(20_000) }),
+  /** The run failed (a lost GPU device) but this state, from a recent report, survived on the host:
+   *  the panel keeps it as a checkpoint so the run continues elsewhere. Sent right after the error. */
+  message('recoverable', { state: restoreSchema }),
   /** The answer to a request. */
   responseMessageSchema,
 ]);

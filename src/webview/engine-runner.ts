@@ -23,6 +23,8 @@ import {
 import { Telemetry } from './telemetry';
 
 export type BackendPurpose = 'train' | 'gradcheck';
+/** Reports between host copies of a GPU run's state: each costs one read of every weight. */
+export const LAST_GOOD_STATE_EVERY = 10;
 export type Emit = (event: EngineEvent, transfer?: Transferable[]) => void;
 
 export class EngineRunner {
@@ -90,6 +92,8 @@ export class EngineRunner {
       trainer = new Trainer({
         spec: this.spec, dataset: this.dataset, backend, reportEvery, evaluateEachEpoch: false,
         settings: { ...settings, validation: typeof this.spec.train.validation === 'number' ? this.spec.train.validation : 0 },
+        // On a GPU the device can be lost mid-run: keep a recent state on the host to continue from.
+        ...(backend.name === 'webgpu' ? { lastGoodStateEvery: LAST_GOOD_STATE_EVERY } : {}),
         onEvent: (e) => run?.onTrainEvent(e),
       });
       if (restore) {
@@ -197,10 +201,13 @@ class Run {
           this.emit({ type: 'train', event: e });
         });
         return;
-      case 'error':
+      case 'error': {
         this.finished = true;
         this.emit({ type: 'train', event: e });
+        const saved = this.trainer.lastGoodState();
+        if (saved && saved.step > 0) this.emit({ type: 'recoverable', state: trainerStatePayload(saved) });
         return;
+      }
       case 'nonFinite':
         // The trainer pauses next; that pause is the person's to end (Resume, Step once, Stop).
         this.userPaused = true;

@@ -12,7 +12,7 @@ import type { Engines, PanelModel } from './engines';
 import type { History } from './history';
 import type { HostLink } from './host-link';
 import { EtaEstimator } from './lib/eta';
-import { baseName, nonFiniteText, resumeNotesText, resumingText } from './lib/run-texts';
+import { baseName, nonFiniteText, recoveredText, resumeNotesText, resumingText } from './lib/run-texts';
 import { RunStateAutosave } from './run-autosave';
 import type { PanelSettings, RestoredState } from './saved-state';
 import type { FeatureView } from './ui/feature-view';
@@ -70,6 +70,8 @@ export class RunController {
   private resumedFrom: string | null = null;
   /** The run was stopped (not completed): its status reads "Stopped". */
   private stopped = false;
+  /** The last run's failure, for the banner that says what survived it. */
+  private failure: string | null = null;
   private readonly autosave: RunStateAutosave;
 
   constructor(private readonly d: RunDeps) {
@@ -240,6 +242,9 @@ export class RunController {
         showTestAccuracy(e.accuracy);
         this.d.changed();
         return;
+      case 'recoverable':
+        void this.keepRecovered(e.state);
+        return;
       case 'failed':
         if (this.currentStatus === 'loading' || (this.currentStatus === 'running' && this.current?.totalSteps === 0)) this.setStatus('failed');
         this.d.notices.error(e.message);
@@ -298,7 +303,8 @@ export class RunController {
         return;
       case 'error':
         this.setStatus('failed');
-        this.d.notices.error(`Training failed: ${e.message}`);
+        this.failure = `Training failed: ${e.message}`;
+        this.d.notices.error(this.failure);
         return;
     }
   }
@@ -324,6 +330,20 @@ export class RunController {
       this.d.notices.error(errorMessage(err));
     }
     this.d.changed();
+  }
+
+  /** A failed run's surviving state (a lost GPU) becomes a numbered checkpoint, so the run is not lost. */
+  private async keepRecovered(state: RestorePayload): Promise<void> {
+    const run = this.current;
+    if (!run) return;
+    let path: string | null = null;
+    try {
+      ({ path } = await this.d.host.request(saveCheckpoint, { choose: false, state: { ...state, backend: run.backend, settings: run.settings } }));
+      if (path !== null) this.checkpointSaved(path);
+    } catch (err) {
+      this.d.host.log('error', `could not save the state that survived the failure: ${errorMessage(err)}`);
+    }
+    this.d.notices.banner('error', `${this.failure ?? 'Training failed.'} ${recoveredText(state.step, path)}`);
   }
 
   /** The trainer's full state, for a checkpoint. */

@@ -31,3 +31,9 @@ export function nonFiniteText(e: NonFiniteReport): string {
   const where = e.layer !== null ? ` in layer ${e.layer}` : e.where === 'loss' ? ' in the loss' : '';
   return `Paused: non-finite loss ${at}${where} (${e.message}).`;
 }
+
+/** After a failed GPU run whose recent state survived: where it was kept and how to go on. */
+export function recoveredText(step: number, path: string | null): string {
+  if (path === null) return `The state of step ${step} survived, but it could not be saved as a checkpoint (see the ConvLab log).`;
+  return `The state of step ${step} was saved to ${baseName(path)}: choose Backend cpu (or auto) and use "Resume from checkpoint" to continue from it.`;
+}

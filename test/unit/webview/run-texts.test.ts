@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type { TrainingStatePayload } from '../../../src/protocol';
 import { RunStateAutosave } from '../../../src/webview/run-autosave';
-import { baseName, nonFiniteText, resumeNotesText, resumingText } from '../../../src/webview/lib/run-texts';
+import { baseName, nonFiniteText, recoveredText, resumeNotesText, resumingText } from '../../../src/webview/lib/run-texts';
 import { statusText } from '../../../src/webview/ui/progress';
 
 describe('webview: run texts', () => {
@@ -22,6 +22,12 @@ describe('webview: run texts', () => {
     assert.equal(statusText('done', true), 'Stopped');
     assert.equal(statusText('done', false), 'Finished');
     assert.equal(statusText('paused', true), 'Paused', 'only an ended run reads Stopped');
+  });
+
+  it('says where a failed run\'s surviving state was kept and how to continue, or that it could not be kept', () => {
+    assert.equal(recoveredText(40, '/m/lenet5.step-000040.ckpt.safetensors'),
+      'The state of step 40 was saved to lenet5.step-000040.ckpt.safetensors: choose Backend cpu (or auto) and use "Resume from checkpoint" to continue from it.');
+    assert.match(recoveredText(40, null), /^The state of step 40 survived, but it could not be saved/);
   });
 
   it('says where a non-finite loss appeared', () => {
