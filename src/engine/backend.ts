@@ -112,6 +112,8 @@ export interface Backend {
   maxPoolForward(g: PoolGeometry, x: Tensor, y: Tensor, argmax: Tensor): void;
   /** Overwrites dx: dx = 0, then dx[argmax[i]] += dy[i]. */
   maxPoolBackward(g: PoolGeometry, dy: Tensor, argmax: Tensor, dx: Tensor): void;
+  /** Overwrites y: y[i] = x[argmax[i]], the forward selection replayed (max pooling's Jacobian-vector product). */
+  maxPoolGather(g: PoolGeometry, x: Tensor, argmax: Tensor, y: Tensor): void;
   avgPoolForward(g: PoolGeometry, x: Tensor, y: Tensor): void;
   avgPoolBackward(g: PoolGeometry, dy: Tensor, dx: Tensor): void;
 

@@ -19,7 +19,7 @@ import { gemmPacked, matrixSource } from './gemm';
 import { selectKernels, type CpuKernelChoice, type CpuKernels } from './kernel-choice';
 import { mseLoss, softmaxBackward, softmaxCrossEntropy, softmaxForward } from './loss';
 import { adamStep, sgdStep } from './optimizers';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolGather } from './pool';
 import { arrayAllocator, CpuTensor, heapAllocator, type TensorAllocator } from './tensors';
 import type { WasmKernels } from './wasm/kernels';
 
@@ -221,6 +221,15 @@ export class CpuBackend implements Backend {
     const dys = this.floats(op, 'dy', dy, outputs), dxs = this.floats(op, 'dx', dx, inputs);
     if (this.wasm) this.wasm.maxPoolBackward(g, this.ptr(dy), this.ptr(argmax), this.ptr(dx));
     else maxPoolBackward(g, dys, selection, dxs);
+  }
+
+  maxPoolGather(g: PoolGeometry, x: Tensor, argmax: Tensor, y: Tensor): void {
+    const op = 'maxPoolGather';
+    checkPool(op, g);
+    const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
+    const selection = this.uints(op, 'argmax', argmax, outputs);
+    checkSelection(op, selection, outputs, inputs);
+    maxPoolGather(g, this.floats(op, 'x', x, inputs), selection, this.floats(op, 'y', y, outputs));
   }
 
   avgPoolForward(g: PoolGeometry, x: Tensor, y: Tensor): void {

@@ -35,6 +35,11 @@ export function maxPoolBackward(g: PoolGeometry, dy: FloatArray, argmax: Uint32A
   for (let o = 0; o < outputs; o++) dx[argmax[o]] += dy[o];
 }
 
+export function maxPoolGather(g: PoolGeometry, x: FloatArray, argmax: Uint32Array, y: FloatArray): void {
+  const outputs = g.c * g.n * g.oh * g.ow;
+  for (let o = 0; o < outputs; o++) y[o] = x[argmax[o]];
+}
+
 export function avgPoolForward(g: PoolGeometry, x: FloatArray, y: FloatArray): void {
   const planes = g.c * g.n, inPlane = g.h * g.w, outPlane = g.oh * g.ow;
   const inv = 1 / (g.kh * g.kw);

@@ -164,6 +164,7 @@ export class WebGpuBackend implements Backend {
 
   maxPoolForward(g: PoolGeometry, x: Tensor, y: Tensor, argmax: Tensor): void { pool.maxPoolForward(this.ctx, g, x, y, argmax); }
   maxPoolBackward(g: PoolGeometry, dy: Tensor, argmax: Tensor, dx: Tensor): void { pool.maxPoolBackward(this.ctx, g, dy, argmax, dx); }
+  maxPoolGather(g: PoolGeometry, x: Tensor, argmax: Tensor, y: Tensor): void { pool.maxPoolGather(this.ctx, g, x, argmax, y); }
   avgPoolForward(g: PoolGeometry, x: Tensor, y: Tensor): void { pool.avgPoolForward(this.ctx, g, x, y); }
   avgPoolBackward(g: PoolGeometry, dy: Tensor, dx: Tensor): void { pool.avgPoolBackward(this.ctx, g, dy, dx); }
 

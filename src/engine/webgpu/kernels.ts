@@ -31,6 +31,7 @@ import lossKernelSrc from '../../../shaders/loss-kernel.wgsl';
 import lowbias32Src from '../../../shaders/lowbias32.wgsl';
 import maxPoolBackwardSrc from '../../../shaders/max-pool-backward.wgsl';
 import maxPoolForwardSrc from '../../../shaders/max-pool-forward.wgsl';
+import maxPoolGatherSrc from '../../../shaders/max-pool-gather.wgsl';
 import mseLossSrc from '../../../shaders/mse-loss.wgsl';
 import poolWindowsSrc from '../../../shaders/pool-windows.wgsl';
 import multiplySrc from '../../../shaders/multiply.wgsl';
@@ -103,6 +104,7 @@ const specs = /* @__PURE__ */ (() => ({
     { classes: 'u32', n: 'u32' }),
   maxPoolForward: linear('max_pool_forward', [poolWindowsSrc, maxPoolForwardSrc], [read('x'), write('y'), write('argmax', 'u32')], POOL_PARAMS),
   maxPoolBackward: linear('max_pool_backward', [poolWindowsSrc, maxPoolBackwardSrc], [read('dy'), read('argmax', 'u32'), write('dx')], POOL_PARAMS),
+  maxPoolGather: linear('max_pool_gather', [maxPoolGatherSrc], [read('x'), read('argmax', 'u32'), write('y')], POOL_PARAMS),
   avgPoolForward: linear('avg_pool_forward', [poolWindowsSrc, avgPoolForwardSrc], [read('x'), write('y')], POOL_PARAMS),
   avgPoolBackward: linear('avg_pool_backward', [poolWindowsSrc, avgPoolBackwardSrc], [read('dy'), write('dx')], POOL_PARAMS),
   im2col: linear('im2col', [convPhiSrc, im2colSrc], [read('image'), write('cols')], CONV_PARAMS),

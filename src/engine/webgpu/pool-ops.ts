@@ -22,6 +22,12 @@ export function maxPoolBackward(ctx: OpContext, g: PoolGeometry, dy: Tensor, arg
     checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer, checkTensor(dx, inputs, 'pool dx').buffer], poolParams(g));
 }
 
+export function maxPoolGather(ctx: OpContext, g: PoolGeometry, x: Tensor, argmax: Tensor, y: Tensor): void {
+  const outputs = g.c * g.n * g.oh * g.ow;
+  launchLinear(ctx, 'maxPoolGather', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
+    checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer, checkTensor(y, outputs, 'pool y').buffer], poolParams(g));
+}
+
 export function avgPoolForward(ctx: OpContext, g: PoolGeometry, x: Tensor, y: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow;
   launchLinear(ctx, 'avgPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
