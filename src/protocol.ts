@@ -248,6 +248,14 @@ export const hostMessageSchema = v.variant('type', [
   message('start', {}),
   /** Continue from this checkpoint now (the "Resume" of the notification after a panel closed mid-run). */
   message('resume', { path: str(4000) }),
+  /** The model file changed since the panel loaded it: a different network (or errors) means the
+   *  panel trains the old one until "Train model" loads it; `train` is what the file says now. */
+  message('modelChanged', {
+    networkChanged: v.boolean(),
+    parameters: v.nullable(int()),
+    errors: int(),
+    train: v.object({ epochs: int(1), batch: int(1), lr: num(0) }),
+  }),
   /** The answer to one of the webview's requests. */
   responseMessageSchema,
 ]);
@@ -336,4 +344,11 @@ export const panelStateHeaderSchema = v.object({
   version: v.literal(PANEL_STATE_VERSION),
   /** URI of the model file (string form). */
   modelUri: str(8000),
+});
+
+/** "Write to train line": the panel's values for the next run become the model file's `train` settings. */
+export const writeTrainSettings = requestType('writeTrainSettings', {
+  params: v.object({ epochs: v.optional(int(1)), batch: v.optional(int(1)), lr: v.optional(num(0)) }),
+  /** The edit was applied to the model's document (not saved; the person saves it). */
+  result: v.object({ written: v.boolean() }),
 });

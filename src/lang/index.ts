@@ -15,6 +15,7 @@ export { parse } from './syntax';
 export * from './catalog';
 export { hoverMarkdown } from './hover';
 export { defaultTrainingNote } from './train-defaults';
+export { trainSettingEdits, type TrainValues } from './train-edits';
 export { formatBytes, formatCount, formatShape } from './format';
 export { formatSI, plural } from './format';
 /** Reads one written value the way the language does (the CLI's --data, hover text for bounds). */

@@ -10,6 +10,7 @@
 import { errorMessage } from '../engine';
 import { PANEL_STATE_VERSION, type HostNotification } from '../protocol';
 import { Engines, type PanelModel } from './engines';
+import { FileSync } from './file-sync';
 import { GradientCheck } from './gradient-check';
 import { History } from './history';
 import { HostLink, type VsCodeApi } from './host-link';
@@ -23,9 +24,6 @@ import { buildLayout } from './ui/layout';
 import { Notices } from './ui/notices';
 import { Plots } from './ui/plots';
 
-/** Saved when a field is invalid at the moment of saving. */
-const FALLBACK_SETTINGS: PanelSettings = { epochs: 1, batch: 64, lr: 0.01, backend: 'auto', plotEvery: 10, example: 0 };
-
 export class App {
   /** The model and data set of the host's last init; null while loading. */
   private panel: PanelModel | null = null;
@@ -38,6 +36,9 @@ export class App {
   private readonly engines: Engines;
   private readonly training: RunController;
   private readonly gradientCheck: GradientCheck;
+  private readonly fileSync: FileSync;
+  /** The last valid settings, saved when a field is being edited into something invalid. */
+  private lastSettings: PanelSettings | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private redrawQueued = false;
 
@@ -71,6 +72,7 @@ export class App {
       liveEngine: () => (this.training.live ? this.engines.current?.kind ?? null : null),
       changed: () => { this.updateControls(); this.persistSoon(); },
     });
+    this.fileSync = new FileSync(this.host, this.notices, () => this.controls.read(false));
     this.wireControls();
     this.restore(vscode.getState());
     new MutationObserver(() => this.plots.onThemeChange()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -92,6 +94,7 @@ export class App {
         this.plots.setModel(m.model.layers, m.dataset);
         this.features.setModel(m.model.layers, m.dataset);
         this.controls.showModel(m.model, this.features.hasFeatures);
+        this.fileSync.loaded(m.model);
         this.training.modelArrived();
         this.updateControls();
         return;
@@ -100,6 +103,7 @@ export class App {
       case 'resume': return this.training.resumeFromCheckpoint(m.path);
       case 'notice': return this.notices.notice(m.level, m.message);
       case 'runGradientCheck': return this.gradientCheck.run();
+      case 'modelChanged': return this.fileSync.changed(m);
     }
   }
 
@@ -114,14 +118,16 @@ export class App {
       gradientCheck: () => this.gradientCheck.run(),
       learningRateChanged: (lr) => {
         this.training.setLearningRate(lr);
+        this.fileSync.mark();
         this.persistSoon();
       },
       plotsChanged: () => {
         const s = this.controls.read(false);
         if (s) this.training.setPlots(s);
+        this.fileSync.mark();
         this.persistSoon();
       },
-      settingsChanged: () => this.persistSoon(),
+      settingsChanged: () => { this.fileSync.mark(); this.persistSoon(); },
       failed: (e) => this.notices.error(errorMessage(e)),
     });
   }
@@ -168,7 +174,8 @@ export class App {
     const state: SavedState = {
       version: PANEL_STATE_VERSION,
       modelUri: this.panel.model.uri,
-      settings: this.controls.read(false) ?? FALLBACK_SETTINGS,
+      // A field being edited into something invalid keeps the last valid settings, never made-up ones.
+      ...((this.lastSettings = this.controls.read(false) ?? this.lastSettings) ? { settings: this.lastSettings } : {}),
       status: this.training.status,
       progress: this.training.progress,
       ...this.history.saved(),

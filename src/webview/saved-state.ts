@@ -65,7 +65,8 @@ const fields = {
 type Fields = { [K in keyof typeof fields]: v.InferOutput<(typeof fields)[K]> };
 type Header = v.InferOutput<typeof panelStateHeaderSchema>;
 
-export type SavedState = Header & Fields;
+/** `settings` is left out until the fields have held valid values (never saved as made-up ones). */
+export type SavedState = Header & Omit<Fields, 'settings'> & Partial<Pick<Fields, 'settings'>>;
 /** A saved state as read back: the header, and each field that passed its check. */
 export type RestoredState = Header & Partial<Fields>;
 

@@ -12,9 +12,9 @@ import { describeDataset, errorMessage, stateOfCheckpoint, type Dataset } from '
 import {
   latestCheckpointPath, listCheckpoints, loadDatasetInWorker, readCheckpointFile, saveCheckpoint as saveNumberedCheckpoint, writeCheckpointFile,
 } from '../../engine/node';
-import type { Analysis, DataSpec } from '../../lang';
+import { trainSettingEdits, type Analysis, type DataSpec } from '../../lang';
 import {
-  loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint, trainerStatePayload,
+  loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint, trainerStatePayload, writeTrainSettings,
   type HostMessage, type HostNotification, type ModelPayload, type TrainingStatePayload, type TrainingStatus, type WebviewNotification,
 } from '../../protocol';
 import { Responder, type ParamsOf, type ResultOf } from '../../rpc';
@@ -23,6 +23,7 @@ import type { Ctx } from '../ctx';
 import { toRange } from '../vs';
 import { checkpointItems, unreadableLines, type CheckpointItem } from './checkpoint-items';
 import { makeNonce, panelHtml } from './html';
+import { modelChange } from './model-sync';
 import {
   checkpointFromState, closedMidRunMessage, defaultTrainingNotice, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
   isModelCheckpoint, untrustedDataQuestion,
@@ -81,8 +82,11 @@ export class TrainingPanel implements vscode.Disposable {
     (method, message) => this.ctx.log.error(`training panel (${method}):`, message))
     .on(saveCheckpoint, (p) => this.saveCheckpoint(p))
     .on(loadCheckpoint, (p) => this.loadCheckpoint(p.path))
-    .on(runFinished, (p) => this.finished(p));
+    .on(runFinished, (p) => this.finished(p))
+    .on(writeTrainSettings, (p) => this.writeTrainSettings(p));
   private status: TrainingStatus = 'idle';
+  /** The last `modelChanged` sent since the model was loaded, so only news is sent. */
+  private lastModelChange: Extract<HostNotification, { type: 'modelChanged' }> | null = null;
   /** The live run's latest state from the page, saved if the panel closes mid-run. */
   private runState: TrainingStatePayload | null = null;
   private readonly disposables: vscode.Disposable[] = [];
@@ -101,6 +105,7 @@ export class TrainingPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
       panel.onDidDispose(() => this.dispose()),
+      ctx.onDidAnalyze((e) => { if (e.document.uri.toString() === uri.toString() && e.analysis) this.modelEdited(e.analysis); }),
     );
   }
 
@@ -125,8 +130,28 @@ export class TrainingPanel implements vscode.Disposable {
   /** Analyses the model as it is now and loads its data set, then (re)initialises the webview. */
   async load(document: vscode.TextDocument): Promise<void> {
     this.prepared = await prepare(this.ctx, this.datasets, document);
+    this.lastModelChange = null;
     this.panel.title = `Train ${this.prepared.payload.name}`;
     this.sendInit();
+  }
+
+  /** The file changed after the panel loaded it: tell the page what differs now. */
+  private modelEdited(analysis: Analysis): void {
+    if (!this.prepared || !this.webviewReady) return;
+    const message = modelChange(this.prepared.payload, analysis, this.lastModelChange);
+    if (!message) return;
+    this.lastModelChange = message;
+    this.post(message);
+  }
+
+  /** "Write to train line": an edit of the model's document, which the person sees and saves. */
+  private async writeTrainSettings(values: ParamsOf<typeof writeTrainSettings>): Promise<ResultOf<typeof writeTrainSettings>> {
+    const document = await vscode.workspace.openTextDocument(this.uri);
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of trainSettingEdits(document.getText(), values)) edit.replace(this.uri, toRange(e.range), e.newText);
+    const written = await vscode.workspace.applyEdit(edit);
+    if (written) this.ctx.log.info(`wrote the panel's settings into ${modelName(this.uri.path)}'s train line`);
+    return { written };
   }
 
   /** Queues a message for after the model reached the webview. */
