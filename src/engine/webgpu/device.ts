@@ -30,7 +30,7 @@ export async function openDevice(gpu: GPU | undefined | null, powerPreference?: 
   }
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ label: 'convlab' });
+    device = await adapter.requestDevice({ label: 'convlab', requiredLimits: wantedLimits(adapter.limits) });
   } catch (e) {
     throw new NoWebGpuError('no-device', `requestDevice() failed: ${errorMessage(e)}`, { cause: e });
   }
@@ -44,4 +44,20 @@ export async function openDevice(gpu: GPU | undefined | null, powerPreference?: 
     ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter);
   const name = [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
   return { device, description: `webgpu (${name}${isFallbackAdapter ? ', fallback adapter' : ''})`, isFallbackAdapter };
+}
+
+/** Limits that decide which models fit: the default 128 MiB storage binding would refuse a large
+ *  im2col matrix or activation that the adapter can hold, so ask for what the adapter offers. */
+const RAISED_LIMITS = [
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
+] as const;
+
+export function wantedLimits(adapter: GPUSupportedLimits): Record<string, number> {
+  const wanted: Record<string, number> = {};
+  for (const name of RAISED_LIMITS) {
+    const value = (adapter as unknown as Record<string, number | undefined>)[name];
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) wanted[name] = value;
+  }
+  return wanted;
 }

@@ -1,5 +1,6 @@
 // Elementwise kernels, activations and the flatten reshape: one invocation per element.
 
+import { checkU32Values } from '../u32-values';
 import type { Activation, Tensor } from '../backend';
 import { asGpuTensor, checkTensor } from './gpu-tensor';
 import { launchLinear, type OpContext } from './launch';
@@ -12,7 +13,11 @@ export function fill(ctx: OpContext, t: Tensor, value: number, length?: number):
   checkTensor(t, n, 'fill target', g.dtype);
   // u32 tensors (labels, argmax indices) are filled from the host: no kernel for them.
   if (g.dtype === 'u32') {
-    ctx.recorder.upload(g.buffer, 0, new Uint32Array(n).fill(value));
+    checkU32Values('WebGpuBackend.fill', [value]);
+    const values = new Uint32Array(n).fill(value);
+    ctx.recorder.upload(g.buffer, 0, values);
+    g.hostValues ??= new Uint32Array(g.length);
+    g.hostValues.set(values);
     return;
   }
   launchLinear(ctx, 'fill', n, [g.buffer], { length: n, value });

@@ -45,8 +45,8 @@ export class PipelineCache {
       layout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: kernel.entryPoint },
     });
-    void device.popErrorScope().then((error) => {
-      if (error) this.onError(`kernel ${kernel.name}: ${error.message}`);
+    void device.popErrorScope().then(async (error) => {
+      if (error) this.onError(`kernel ${kernel.name}: ${error.message}${await compilerMessages(module)}`);
     });
     return { pipeline, layout };
   }
@@ -54,3 +54,14 @@ export class PipelineCache {
 
 /** GPUShaderStage.COMPUTE (fixed by the spec; the global is missing in some Node hosts). */
 const GPU_SHADER_STAGE_COMPUTE = 0x4;
+
+/** The WGSL compiler's own errors with their line and column (empty when it has none or the host lacks the API). */
+async function compilerMessages(module: GPUShaderModule): Promise<string> {
+  try {
+    const info = await module.getCompilationInfo();
+    const lines = info.messages.filter((m) => m.type === 'error').map((m) => `\n  WGSL ${m.lineNum}:${m.linePos}: ${m.message}`);
+    return lines.join('');
+  } catch {
+    return '';
+  }
+}

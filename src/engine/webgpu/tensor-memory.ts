@@ -59,7 +59,13 @@ export class TensorMemory {
     const n = length ?? s.length;
     checkTensor(src, n, 'copy source', s.dtype);
     const d = checkTensor(dst, n, 'copy destination', s.dtype);
-    if (s !== d) this.recorder.copy(s.buffer, 0, d.buffer, 0, n * 4);
+    if (s === d) return;
+    this.recorder.copy(s.buffer, 0, d.buffer, 0, n * 4);
+    if (d.dtype === 'u32') {
+      // The host copy follows the device's, or is dropped when the source's values are not known here.
+      if (s.hostValues && d.hostValues) d.hostValues.set(s.hostValues.subarray(0, n));
+      else d.hostValues = null;
+    }
   }
 
   dispose(t: Tensor): void {
