@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { outputSize, type ConvGeometry } from '../../src/engine/backend';
 import type { WebGpuBackend } from '../../src/engine/webgpu/backend';
 import type { ConvAlgorithm } from '../../src/engine/webgpu/kernel-select';
@@ -67,3 +68,37 @@ for (const algorithm of ['im2col', 'implicit', 'direct'] as ConvAlgorithm[]) {
     });
   });
 }
+
+describe('webgpu conv (pointwise: a 1×1 conv is one plain GEMM)', () => {
+  let t: Twins;
+  let gpu: WebGpuBackend;
+  const suiteGpu = suiteWebGpu();
+  beforeEach(() => { gpu = suiteGpu(); t = new Twins(cpuBackend(), gpu); });
+  afterEach(() => { gpu.convAlgorithm = 'auto'; t.dispose(); });
+
+  for (const g of [geometry(3, 6, 5, 7, 9, 1), geometry(1, 1, 4, 4, 2, 1), geometry(2, 70, 3, 3, 5, 1)]) {
+    it(`matches the cpu in all three passes, with no extra dispatches: ${g.c}→${g.m}, ${g.n}×${g.h}×${g.w}`, async () => {
+      const x = t.random(g.c * g.n * g.h * g.w, 21), w = t.random(g.m * g.c, 22, 0.5);
+      const bias = t.random(g.m, 23), dy = t.random(g.m * g.n * g.oh * g.ow, 24);
+      const y = t.zeros(dy.length), dx = t.random(x.length, 25), dw = t.random(w.length, 26), db = t.random(g.m, 27);
+      const before = gpu.stats.dispatches;
+      t.run((b, on) => {
+        b.convForward(g, on(x), on(w), on(bias), on(y));
+        b.convBackwardData(g, on(dy), on(w), on(dx));
+        b.convBackwardFilter(g, on(x), on(dy), on(dw), on(db));
+      });
+      await t.expectClose(y, 'y', CONV_RTOL);
+      await t.expectClose(dx, 'dx', CONV_RTOL);
+      await t.expectClose(dw, 'dw', CONV_RTOL);
+      await t.expectClose(db, 'dbias', CONV_RTOL);
+      // forward GEMM (bias fused), dgrad GEMM, wgrad GEMM (+ split-K reduce when k is long), bias row sums.
+      assert.ok(gpu.stats.dispatches - before <= 5, `${gpu.stats.dispatches - before} dispatches`);
+    });
+  }
+
+  it('refuses pointwise for a layer that is not 1×1, stride 1, unpadded', () => {
+    gpu.convAlgorithm = 'pointwise';
+    const g = geometry(1, 2, 5, 5, 3, 3);
+    assert.throws(() => gpu.convForward(g, gpu.zeros(50), gpu.zeros(54), null, gpu.zeros(27)), /'pointwise' needs a 1×1 kernel/);
+  });
+});

@@ -17,6 +17,9 @@ describe('kernel selection', () => {
     assert.deepEqual(['forward', 'dgrad', 'wgrad'].map((p) => selectConvAlgorithm(p as 'forward', c3)), ['implicit', 'im2col', 'implicit']);
     assert.deepEqual(['forward', 'dgrad', 'wgrad'].map((p) => selectConvAlgorithm(p as 'forward', deep)), ['implicit', 'implicit', 'implicit']);
     assert.equal(selectConvAlgorithm('dgrad', geometry(8, 16, 16, 32, 3, 2, 1)), 'im2col', 'strided dgrad');
+    const pointwise = geometry(16, 32, 8, 64, 1);
+    assert.deepEqual(['forward', 'dgrad', 'wgrad'].map((p) => selectConvAlgorithm(p as 'forward', pointwise)), ['pointwise', 'pointwise', 'pointwise']);
+    assert.equal(selectConvAlgorithm('forward', geometry(16, 32, 8, 64, 1, 2)), 'implicit', 'a strided 1×1 is not a plain GEMM');
   });
 
   it('never materialises an unrolled matrix over the budget', () => {

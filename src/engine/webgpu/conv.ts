@@ -10,7 +10,7 @@ import type { EncodeContext } from './context';
 import { encodeGemm } from './gemm';
 import { kernel, LINEAR_WORKGROUP } from './kernels';
 import {
-  IM2COL_BUDGET_BYTES, selectConvAlgorithm, selectRowSum, unrolledBytes, type ConvAlgorithm, type ConvAlgorithmOption, type ConvPass,
+  IM2COL_BUDGET_BYTES, isPointwise, selectConvAlgorithm, selectRowSum, unrolledBytes, type ConvAlgorithm, type ConvAlgorithmOption, type ConvPass,
 } from './kernel-select';
 import { linearGrid } from './recorder';
 
@@ -26,6 +26,9 @@ const NO_TRANSPOSE = { trans_a: 0, trans_b: 0 };
 function algorithmFor(option: ConvAlgorithmOption, pass: ConvPass, g: ConvGeometry): ConvAlgorithm {
   // 'direct' exists for the forward pass only; the gradients then follow the measured rule.
   if (option === 'auto' || (option === 'direct' && pass !== 'forward')) return selectConvAlgorithm(pass, g);
+  if (option === 'pointwise' && !isPointwise(g)) {
+    throw new RangeError(`convAlgorithm 'pointwise' needs a 1×1 kernel, stride 1 and no padding; this layer has ${g.kh}×${g.kw}, stride ${g.sh}×${g.sw}, pad ${g.ph}×${g.pw}`);
+  }
   if (option === 'im2col' && unrolledBytes(g) > IM2COL_BUDGET_BYTES) {
     throw new RangeError(`convAlgorithm 'im2col': the unrolled matrix needs ${unrolledBytes(g)} bytes, ` +
       `over the ${IM2COL_BUDGET_BYTES}-byte budget; use 'auto' or 'implicit' for this layer`);
@@ -52,6 +55,9 @@ export function encodeConvForward(ctx: EncodeContext, option: ConvAlgorithmOptio
       encodeGemm(ctx, { operands: 'matrix', a: w, b: unroll(ctx, g, x), c: y, bias, m: g.m, n: pixels, k: taps,
         operandParams: NO_TRANSPOSE });
       return;
+    case 'pointwise':
+      encodeGemm(ctx, { operands: 'matrix', a: w, b: x, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: NO_TRANSPOSE });
+      return;
     case 'direct':
       ctx.recorder.dispatch(kernel('convDirect'), [x, w, bias ?? ctx.unusedInput, y], { ...convParams(g), has_bias: bias ? 1 : 0 },
         linearGrid(Math.ceil(g.m / 4) * pixels, LINEAR_WORKGROUP));
@@ -62,7 +68,12 @@ export function encodeConvForward(ctx: EncodeContext, option: ConvAlgorithmOptio
 export function encodeConvBackwardData(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
   dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer): void {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
-  if (algorithmFor(option, 'dgrad', g) === 'implicit') {
+  const algorithm = algorithmFor(option, 'dgrad', g);
+  if (algorithm === 'pointwise') {
+    encodeGemm(ctx, { operands: 'matrix', a: w, b: dy, c: dx, m: g.c, n: pixels, k: g.m, operandParams: { trans_a: 1, trans_b: 0 } });
+    return;
+  }
+  if (algorithm === 'implicit') {
     encodeGemm(ctx, { operands: 'convDgrad', a: w, b: dy, c: dx, m: g.c, n: g.n * g.h * g.w, k: g.m * g.kh * g.kw,
       operandParams: convParams(g) });
     return;
@@ -76,7 +87,10 @@ export function encodeConvBackwardData(ctx: EncodeContext, option: ConvAlgorithm
 export function encodeConvBackwardFilter(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
   x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, dbias: GPUBuffer | null): void {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
-  if (algorithmFor(option, 'wgrad', g) === 'implicit') {
+  const algorithm = algorithmFor(option, 'wgrad', g);
+  if (algorithm === 'pointwise') {
+    encodeGemm(ctx, { operands: 'matrix', a: dy, b: x, c: dw, m: g.m, n: taps, k: pixels, operandParams: { trans_a: 0, trans_b: 1 } });
+  } else if (algorithm === 'implicit') {
     encodeGemm(ctx, { operands: 'convWgrad', a: dy, b: x, c: dw, m: g.m, n: taps, k: pixels, operandParams: convParams(g) });
   } else {
     const cols = unroll(ctx, g, x);

@@ -97,7 +97,7 @@ export function selectRowSum(cols: number): 'serial' | 'workgroup' {
 // ── convolution ──────────────────────────────────────────────────────────────────────────────
 
 /** 'direct' is forward-only. */
-export type ConvAlgorithm = 'im2col' | 'implicit' | 'direct';
+export type ConvAlgorithm = 'im2col' | 'implicit' | 'direct' | 'pointwise';
 export type ConvAlgorithmOption = 'auto' | ConvAlgorithm;
 export type ConvPass = 'forward' | 'dgrad' | 'wgrad';
 
@@ -107,6 +107,12 @@ export const IM2COL_BUDGET_BYTES = 64 << 20;
 /** Bytes of φ(pad(x)), the (C·kh·kw) × (N·OH·OW) matrix the explicit path writes (and dgrad's col matrix). */
 export function unrolledBytes(g: ConvGeometry): number {
   return g.c * g.kh * g.kw * g.n * g.oh * g.ow * 4;
+}
+
+/** A 1×1 kernel with stride 1 and no padding: φ(pad(x)) is x itself (C × N·H·W), so each pass is
+ *  one plain GEMM on the feature maps, with no unrolling, gather or col2im. */
+export function isPointwise(g: ConvGeometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0;
 }
 
 /** Input channels up to which the direct kernel beats the tiled ones (forward pass). */
@@ -126,6 +132,7 @@ const IMPLICIT_DGRAD_MIN_CHANNELS = 8;
  * The explicit path is also bounded by IM2COL_BUDGET_BYTES.
  */
 export function selectConvAlgorithm(pass: ConvPass, g: ConvGeometry): ConvAlgorithm {
+  if (isPointwise(g)) return 'pointwise';
   const fitsUnrolled = unrolledBytes(g) <= IM2COL_BUDGET_BYTES;
   switch (pass) {
     case 'forward':
