@@ -15,7 +15,7 @@ import { GradientCheck } from './gradient-check';
 import { History } from './history';
 import { HostLink, type VsCodeApi } from './host-link';
 import { RunController } from './run-controller';
-import { readSavedState, type PanelSettings, type SavedState } from './saved-state';
+import { readSavedState, settingsToSave, type PanelSettings, type SavedState } from './saved-state';
 import { Controls } from './ui/controls';
 import { byId } from './ui/dom';
 import { FeatureView } from './ui/feature-view';
@@ -174,8 +174,7 @@ export class App {
     const state: SavedState = {
       version: PANEL_STATE_VERSION,
       modelUri: this.panel.model.uri,
-      // A field being edited into something invalid keeps the last valid settings, never made-up ones.
-      ...((this.lastSettings = this.controls.read(false) ?? this.lastSettings) ? { settings: this.lastSettings } : {}),
+      ...this.savedSettings(),
       status: this.training.status,
       progress: this.training.progress,
       ...this.history.saved(),
@@ -184,12 +183,21 @@ export class App {
     this.vscode.setState(state);
   }
 
+  /** Field by field (settingsToSave); left out until every field has held a valid value. */
+  private savedSettings(): { settings?: PanelSettings } {
+    this.lastSettings = settingsToSave(this.lastSettings, this.controls.readValid(false));
+    return this.lastSettings ? { settings: this.lastSettings } : {};
+  }
+
   /** Redraws what the panel showed before VS Code reloaded (a run that was going did not survive). */
   private restore(raw: unknown): void {
     const { state, problems } = readSavedState(raw);
     for (const p of problems) this.host.log('warn', p);
     if (state) {
-      if (state.settings) this.controls.restore(state.settings);
+      if (state.settings) {
+        this.controls.restore(state.settings);
+        this.lastSettings = state.settings;
+      }
       this.history.restore(state);
       this.plots.drawAll();
       this.gradientCheck.draw();

@@ -24,6 +24,15 @@ export const panelSettingsSchema = v.object({
 });
 export type PanelSettings = v.InferOutput<typeof panelSettingsSchema>;
 
+/**
+ * The settings to save, field by field: each field's current value when it is valid, else its last
+ * valid one — never made-up values. Null until every field has held a valid value.
+ */
+export function settingsToSave(last: PanelSettings | null, valid: Partial<PanelSettings>): PanelSettings | null {
+  const r = v.safeParse(panelSettingsSchema, { ...last, ...valid });
+  return r.success ? r.output : last;
+}
+
 // JSON turns NaN and ±Infinity (a diverged loss) into null: read back as NaN, which plots as a gap.
 const savedNumber = v.pipe(v.nullable(anyNumber), v.transform((x) => x ?? NaN));
 const series = list(savedNumber, MAX_SAVED_POINTS);

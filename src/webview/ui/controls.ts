@@ -74,20 +74,30 @@ export class Controls {
 
   /** The settings in the fields, or null (with the bad fields marked, unless `mark` is false) when one is invalid. */
   read(mark = true): PanelSettings | null {
+    const s = this.readValid(mark);
+    const { epochs, batch, lr, plotEvery, example, backend } = s;
+    if (epochs === undefined || batch === undefined || lr === undefined || plotEvery === undefined || example === undefined || backend === undefined) return null;
+    return { epochs, batch, lr, plotEvery, example, backend };
+  }
+
+  /** Each field that holds a valid value now (the bad ones marked, unless `mark` is false). */
+  readValid(mark = true): Partial<PanelSettings> {
     const int = (id: string, min: number, max: number) => {
       const v = Number(field(id).value);
       const ok = Number.isInteger(v) && v >= min && v <= max;
       if (mark) this.fieldError(id, ok ? null : `a whole number from ${min} to ${max}`);
-      return ok ? v : null;
+      return ok ? v : undefined;
     };
-    const epochs = int('epochs', 1, 100_000), batch = int('batch', 1, 4096), plotEvery = int('plot-every', 1, 100_000);
-    const example = int('example', 0, Math.max(0, (this.exampleCount() ?? 1 << 26) - 1));
     const lr = Number(field('lr').value);
     const lrOk = lr > 0 && Number.isFinite(lr);
     if (mark) this.fieldError('lr', lrOk ? null : 'a positive number');
     const backend = field('backend').value as BackendChoice;
-    if (epochs === null || batch === null || plotEvery === null || example === null || !lrOk) return null;
-    return { epochs, batch, lr, plotEvery, example, backend: BACKEND_CHOICES.includes(backend) ? backend : 'auto' };
+    const values: Partial<PanelSettings> = {
+      epochs: int('epochs', 1, 100_000), batch: int('batch', 1, 4096), plotEvery: int('plot-every', 1, 100_000),
+      example: int('example', 0, Math.max(0, (this.exampleCount() ?? 1 << 26) - 1)),
+      lr: lrOk ? lr : undefined, backend: BACKEND_CHOICES.includes(backend) ? backend : 'auto',
+    };
+    return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<PanelSettings>;
   }
 
   /** Settings from before a reload. */

@@ -2,7 +2,7 @@
 // header rejecting all of it, a bad field only itself, every rejection with its reason, nothing thrown.
 import * as assert from 'node:assert/strict';
 import { History } from '../../../src/webview/history';
-import { readSavedState, type SavedState } from '../../../src/webview/saved-state';
+import { readSavedState, settingsToSave, type SavedState } from '../../../src/webview/saved-state';
 
 function saved(overrides: Record<string, unknown> = {}): SavedState & Record<string, unknown> {
   return {
@@ -112,5 +112,21 @@ describe('webview: saved state', () => {
     assert.deepEqual(problems, []);
     assert.ok(state?.loss && state.loss.x.length <= 600, 'decimated to the saved budget');
     assert.deepEqual(state?.gradNorms, { names: ['layers.0'], x: [10], y: [[5]] });
+  });
+});
+
+describe('webview: settings saved field by field', () => {
+  const last = { epochs: 3, batch: 16, lr: 0.05, backend: 'cpu' as const, plotEvery: 10, example: 2 };
+
+  it('keeps the last valid value of a field being edited and the current values of the others', () => {
+    // The person cleared Epochs (invalid) after changing the learning rate: the rate is kept, epochs stays 3.
+    assert.deepEqual(settingsToSave(last, { batch: 16, lr: 0.2, backend: 'cpu', plotEvery: 10, example: 2 }), { ...last, lr: 0.2 });
+    assert.deepEqual(settingsToSave(last, { ...last, epochs: 7 }), { ...last, epochs: 7 });
+  });
+
+  it('saves nothing made up: no settings until every field has held a valid value', () => {
+    assert.equal(settingsToSave(null, { lr: 0.1 }), null);
+    assert.deepEqual(settingsToSave(null, last), last);
+    assert.deepEqual(settingsToSave(last, { epochs: 0 } as never), last, 'an out-of-range value never replaces a valid one');
   });
 });
