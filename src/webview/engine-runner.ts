@@ -153,10 +153,14 @@ class Run {
   private lastFeatures = -Infinity;
   private lastStepReportAt = -Infinity;
   private lastCaptureAt = -Infinity;
+  private disposed = false;
+  private readonly emit: Emit;
 
   constructor(readonly trainer: Trainer, private readonly backend: Backend, dataset: Dataset, private readonly spec: ModelSpec,
-    private plots: PlotOptions, private readonly pace: Pace, private readonly emit: Emit) {
-    this.telemetry = new Telemetry(backend, trainer.network, dataset, emit);
+    private plots: PlotOptions, private readonly pace: Pace, emit: Emit) {
+    // A disposed run is silent: its stop, last reports and captures must not reach a new run's panel.
+    this.emit = (event, transfer) => { if (!this.disposed) emit(event, transfer); };
+    this.telemetry = new Telemetry(backend, trainer.network, dataset, this.emit);
   }
 
   /** Started and not finished. */
@@ -264,6 +268,7 @@ class Run {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.trainer.stop();
     this.telemetry.dispose();
     this.backend.destroy();
