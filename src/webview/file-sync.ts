@@ -25,7 +25,7 @@ export class FileSync {
       'Write to train line');
     byId('epochs').closest('.row')?.append(this.button);
     this.button.addEventListener('click', () => void this.writeBack());
-    this.changedNote = h('div', { id: 'model-changed', class: 'banner', role: 'status', hidden: true });
+    this.changedNote = h('div', { id: 'model-changed', class: 'banner', 'data-kind': 'warning', role: 'status', hidden: true });
     byId('banner-error').after(this.changedNote);
   }
 
