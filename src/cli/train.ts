@@ -138,7 +138,9 @@ function withOverrides(spec: ModelSpec, o: TrainRunOptions, cwd: string): ModelS
   positiveInt('keep', o.keep);
   if (o.keep !== undefined && !o.checkpoint) throw new UsageError('--keep goes with --checkpoint');
   if (o.lr !== undefined && !(o.lr > 0)) throw new UsageError(`--lr must be a positive number, not ${o.lr}`);
-  const data = o.data === undefined ? spec.train.data : parseDataSpec(o.data, cwd);
+  const given = o.data === undefined ? spec.train.data : parseDataSpec(o.data, cwd);
+  // A .mat matrix's rows take the model's input shape, as in the model's own train line.
+  const data = given.kind === 'mat' && spec.input ? { ...given, shape: spec.input } : given;
   return {
     ...spec,
     train: {

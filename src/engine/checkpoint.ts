@@ -319,14 +319,23 @@ function checkDataSpec(d: unknown, fail: (p: string) => never): DataSpec {
   const ok = isPlainObject(d) && (
     d.kind === 'mnist' ||
     ((d.kind === 'idx' || d.kind === 'cifar10') && typeof d.dir === 'string') ||
-    (d.kind === 'libsvm' && typeof d.train === 'string' && (d.test === undefined || typeof d.test === 'string')));
-  if (!ok) return fail(`__metadata__.data is ${JSON.stringify(d)}, not a data spec (mnist, idx, cifar10 or libsvm)`);
+    ((d.kind === 'libsvm' || d.kind === 'mat') && typeof d.train === 'string' && (d.test === undefined || typeof d.test === 'string') &&
+      (d.kind === 'libsvm' || d.shape === undefined || isExampleShape(d.shape))));
+  if (!ok) return fail(`__metadata__.data is ${JSON.stringify(d)}, not a data spec (mnist, idx, cifar10, libsvm or mat)`);
   switch (d.kind) {
     case 'idx': case 'cifar10': return { kind: d.kind, dir: d.dir as string };
     case 'libsvm': return d.test === undefined ? { kind: 'libsvm', train: d.train as string }
       : { kind: 'libsvm', train: d.train as string, test: d.test as string };
+    case 'mat': return {
+      kind: 'mat', train: d.train as string, ...(d.test === undefined ? {} : { test: d.test as string }),
+      ...(d.shape === undefined ? {} : { shape: d.shape as [number, number, number] }),
+    };
     default: return { kind: 'mnist' };
   }
+}
+
+function isExampleShape(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 3 && v.every((x) => Number.isInteger(x) && x > 0);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -23,7 +23,7 @@ function pathsOf(spec: DataSpec): { path: string; what: DataPath['what'] }[] {
     case 'mnist': return [];
     case 'idx':
     case 'cifar10': return [{ path: spec.dir, what: 'folder' }];
-    case 'libsvm': return [spec.train, ...(spec.test ? [spec.test] : [])].map((path) => ({ path, what: 'file' }));
+    case 'libsvm': case 'mat': return [spec.train, ...(spec.test ? [spec.test] : [])].map((path) => ({ path, what: 'file' }));
   }
 }
 
@@ -49,6 +49,7 @@ const WHERE_TO_GET: Record<DataPath['kind'], string> = {
   idx: 'put the four IDX files there',
   cifar10: `CIFAR-10 is not bundled: download the binary version (cifar-10-binary.tar.gz) from ${CIFAR10_DOWNLOAD} and extract it there`,
   libsvm: 'put the LIBSVM text file there',
+  mat: 'put the MATLAB .mat file (simpleNN\'s y and Z) there',
 };
 
 /**

@@ -127,4 +127,4 @@ export const KNOWN_DATASETS: Readonly<Record<'mnist' | 'cifar10', KnownDataset>>
 };
 
 /** The data spec kinds, as written before the `:`. */
-export const DATA_KINDS: readonly string[] = ['mnist', 'idx', 'cifar10', 'libsvm'];
+export const DATA_KINDS: readonly string[] = ['mnist', 'idx', 'cifar10', 'libsvm', 'mat'];

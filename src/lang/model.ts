@@ -79,11 +79,11 @@ export function buildModel(tree: SyntaxTree, lines: readonly string[], ctx: Valu
     }
   }
 
-  const settings = trainSettings(train);
+  const inputShape = input && !input.bound.broken ? shapeValue(input.bound.values.get('shape')) : null;
+  const settings = withExampleShape(trainSettings(train), inputShape);
   // Without a `train` statement no data set was chosen, so nothing is checked against one (training
   // then uses the defaults, and says so).
   const dataset = train && (settings.data.kind === 'mnist' || settings.data.kind === 'cifar10') ? KNOWN_DATASETS[settings.data.kind] : null;
-  const inputShape = input && !input.bound.broken ? shapeValue(input.bound.values.get('shape')) : null;
 
   // A file with nothing in it yet (new, or only comments) is not an error.
   if (!input && tree.statements.length > 0) diagnostics.push(missingInput(tree, lines, dataset?.shape ?? null));
@@ -277,6 +277,11 @@ function optimizerNotes(statement: Statement, bound: Bound, optimizer: Optimizer
 }
 
 // ---- train --------------------------------------------------------------------------------
+
+/** A `.mat` matrix holds flat rows: the model's input shape says how each becomes C×H×W. */
+function withExampleShape(settings: TrainSettings, input: readonly [number, number, number] | null): TrainSettings {
+  return settings.data.kind === 'mat' && input ? { ...settings, data: { ...settings.data, shape: input } } : settings;
+}
 
 function trainSettings(train: { statement: Statement; bound: Bound } | null): TrainSettings {
   if (!train) return DEFAULT_TRAIN;

@@ -27,7 +27,9 @@ export type DataSpec =
   | { readonly kind: 'mnist' }                                   // built in: 10,000 real digits (8,000 train / 2,000 test)
   | { readonly kind: 'idx'; readonly dir: string }               // 4 MNIST-style IDX files (optionally .gz)
   | { readonly kind: 'cifar10'; readonly dir: string }           // CIFAR-10 binary batches
-  | { readonly kind: 'libsvm'; readonly train: string; readonly test?: string };
+  | { readonly kind: 'libsvm'; readonly train: string; readonly test?: string }
+  // simpleNN MAT-files (y, Z); `shape` is the model's input, which decides how Z's columns become C×H×W
+  | { readonly kind: 'mat'; readonly train: string; readonly test?: string; readonly shape?: readonly [number, number, number] };
 
 export interface TrainSettings {
   readonly data: DataSpec;

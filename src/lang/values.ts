@@ -188,10 +188,11 @@ function data(param: ParamInfo, text: string, ctx: ValueContext): Parsed {
     case 'cifar10':
       if (!rest) return fail('invalid-value', `\`${param.name}=${kind}\` needs a folder: ${kind}:DIR`);
       return ok({ kind: 'data', value: { kind, dir: at(rest) } });
-    case 'libsvm': {
+    case 'libsvm':
+    case 'mat': {
       const [train, test, ...extra] = rest.split(',');
-      if (!train || test === '' || extra.length > 0) return fail('invalid-value', `\`${param.name}=libsvm\` needs libsvm:TRAIN or libsvm:TRAIN,TEST, not \`${text}\``);
-      return ok({ kind: 'data', value: test === undefined ? { kind: 'libsvm', train: at(train) } : { kind: 'libsvm', train: at(train), test: at(test) } });
+      if (!train || test === '' || extra.length > 0) return fail('invalid-value', `\`${param.name}=${kind}\` needs ${kind}:TRAIN or ${kind}:TRAIN,TEST, not \`${text}\``);
+      return ok({ kind: 'data', value: test === undefined ? { kind, train: at(train) } : { kind, train: at(train), test: at(test) } });
     }
     default: {
       const close = suggest(kind, DATA_KINDS.map((name) => ({ name })));

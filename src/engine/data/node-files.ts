@@ -16,6 +16,7 @@ import { datasetName } from './describe';
 import { DataError } from './errors';
 import { idxDataset, idxSplit, type NamedBytes } from './idx';
 import { LibsvmReader, libsvmDataset, type LibsvmSparse } from './libsvm';
+import { loadMatFiles } from './mat/load-mat';
 import { seededSplit } from './split';
 
 export interface LoadOptions {
@@ -48,6 +49,7 @@ export async function loadDataset(spec: DataSpec, options: LoadOptions = {}): Pr
     case 'idx': return loadIdxFolder(spec.dir, budget);
     case 'cifar10': return loadCifar10Folder(spec.dir, budget);
     case 'libsvm': return loadLibsvmFiles(spec.train, spec.test, seed, budget);
+    case 'mat': return loadMatFiles(spec.train, spec.test, seed, budget, spec.shape);
     default: {
       const unknown: never = spec;
       throw new DataError('data', `unknown data kind ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);

@@ -76,7 +76,7 @@ export function dataFiles(data: DataSpec): string[] {
   switch (data.kind) {
     case 'mnist': return [];
     case 'idx': case 'cifar10': return [data.dir];
-    case 'libsvm': return data.test ? [data.train, data.test] : [data.train];
+    case 'libsvm': case 'mat': return data.test ? [data.train, data.test] : [data.train];
   }
 }
 

@@ -88,7 +88,7 @@ describe('checkpoint: corrupted files are rejected with a clear message', () => 
     ['a bad optimizer', rawSafetensors(JSON.stringify({ __metadata__: { ...validMetadata, optimizer: '{"kind":"rmsprop"}' } })),
       '__metadata__.optimizer.kind is "rmsprop", expected one of sgd, adam, newton'],
     ['a bad data spec', rawSafetensors(JSON.stringify({ __metadata__: { ...validMetadata, data: '{"kind":"idx"}' } })),
-      '__metadata__.data is {"kind":"idx"}, not a data spec (mnist, idx, cifar10 or libsvm)'],
+      '__metadata__.data is {"kind":"idx"}, not a data spec (mnist, idx, cifar10, libsvm or mat)'],
     ['a missing field', rawSafetensors(JSON.stringify({ __metadata__: { ...validMetadata, backend: undefined } })),
       '__metadata__ has no backend'],
     ['another dtype', withTensors('"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}', f32(1)),
