@@ -2,15 +2,12 @@
 # Installs the system packages the tests need when they are missing:
 #  - SwiftShader's Vulkan driver (shipped in Debian's chromium package) + the Vulkan loader, so
 #    Dawn (the `webgpu` npm package) finds a WebGPU adapter on a machine without a GPU;
-#  - Chromium itself, which the real-VS-Code end-to-end tests drive through playwright-core;
-#  - PyTorch (Debian's python3-torch) for /usr/bin/python3, which the export tests run the
-#    exported model.py/train.py with (and `npm run bench` uses as a peer).
+#  - Chromium itself, which the real-VS-Code end-to-end tests drive through playwright-core.
 set -euo pipefail
 ICD=/usr/lib/chromium/vk_swiftshader_icd.json
 need=()
 [ -f "$ICD" ] && [ -x /usr/bin/chromium ] || need+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' || need+=(libvulkan1)
-/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "convlab: installing system packages: ${need[*]}"
 SUDO=""
