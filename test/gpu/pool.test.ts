@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { outputSize, type PoolGeometry } from '../../src/engine/backend';
 import { suiteWebGpu } from '../backends';
 import { cpuBackend, Twins } from './twins';
@@ -38,6 +39,23 @@ describe('webgpu pooling', () => {
       await t.expectClose(dx, 'max dx');
       await t.expectClose(ya, 'avg y');
       await t.expectClose(dxa, 'avg dx');
+    });
+  }
+
+  for (const [label, g] of SHAPES) {
+    it(`max pooling's gather replays the forward selection on any tensor: ${label}`, async () => {
+      const inputs = g.c * g.n * g.h * g.w, outputs = g.c * g.n * g.oh * g.ow;
+      const x = t.random(inputs, 8), v = t.random(inputs, 9);
+      const y = t.zeros(outputs), argmax = t.indices(new Uint32Array(outputs)), gathered = t.zeros(outputs), tangent = t.zeros(outputs);
+      t.run((b, on) => {
+        b.maxPoolForward(g, on(x), on(y), on(argmax));
+        b.maxPoolGather(g, on(x), on(argmax), on(gathered));
+        b.maxPoolGather(g, on(v), on(argmax), on(tangent));
+      });
+      await t.expectClose(tangent, 'gathered tangent');
+      await t.expectClose(gathered, 'gathered x');
+      const [max, again] = await Promise.all([t.gpu.read(y.gpu), t.gpu.read(gathered.gpu)]);
+      assert.deepEqual(Array.from(again), Array.from(max), 'gathering x at the argmax gives the max');
     });
   }
 
