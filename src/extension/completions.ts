@@ -28,6 +28,7 @@ const DATA_DOCS: Record<string, string> = {
   idx: 'A folder with the four MNIST-style IDX files (optionally gzipped): `idx:DIR`.',
   cifar10: 'A folder with the CIFAR-10 binary batches: `cifar10:DIR`.',
   libsvm: 'LIBSVM text files: `libsvm:TRAIN[,TEST]`.',
+  mat: 'simpleNN MATLAB files with `y` (labels) and `Z` (one example per row): `mat:TRAIN[,TEST]`.',
 };
 
 function firstSentence(text: string): string {

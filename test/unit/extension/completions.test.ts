@@ -54,7 +54,7 @@ describe('extension completions', () => {
     assert.deepEqual(labels(at('train optimizer=|')), ['sgd', 'adam', 'newton']);
     assert.deepEqual(labels(at('train optimizer = a|')), ['sgd', 'adam', 'newton']);
     const data = at('train epochs=2 data=|');
-    assert.deepEqual(labels(data), ['mnist', 'idx:', 'cifar10:', 'libsvm:']);
+    assert.deepEqual(labels(data), ['mnist', 'idx:', 'cifar10:', 'libsvm:', 'mat:']);
     assert.equal(data.find((i) => i.label === 'mnist')!.detail, 'default');
     assert.deepEqual(labels(at('conv 6 bias=|')), ['true', 'false']);
   });
