@@ -23,6 +23,7 @@ import { showAvailability, showModel } from './ui/header';
 import { buildLayout } from './ui/layout';
 import { Notices } from './ui/notices';
 import { Plots } from './ui/plots';
+import { Sections } from './ui/sections';
 
 export class App {
   /** The model and data set of the host's last init; null while loading. */
@@ -37,6 +38,7 @@ export class App {
   private readonly training: RunController;
   private readonly gradientCheck: GradientCheck;
   private readonly fileSync: FileSync;
+  private readonly sections: Sections;
   /** The last valid settings, saved when a field is being edited into something invalid. */
   private lastSettings: PanelSettings | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -46,6 +48,8 @@ export class App {
     this.host = new HostLink(vscode, (m) => void this.handle(m).catch((e: unknown) => this.notices.error(errorMessage(e))));
     this.notices = new Notices((message) => this.host.log('error', message));
     buildLayout();
+    // Unfolding a card redraws it: a chart drawn while hidden had no width.
+    this.sections = new Sections(byId('app'), () => { this.persistSoon(); this.plots.drawAll(); this.queueRedraw(); });
     this.plots = new Plots(this.history);
     this.controls = new Controls(() => this.panel?.dataset.test.count ?? null);
     this.engines = new Engines(workerUrl, {
@@ -95,6 +99,7 @@ export class App {
         this.features.setModel(m.model.layers, m.dataset);
         this.controls.showModel(m.model, this.features.hasFeatures);
         this.fileSync.loaded(m.model);
+        this.sections.refresh();
         this.training.modelArrived();
         this.updateControls();
         return;
@@ -179,6 +184,7 @@ export class App {
       progress: this.training.progress,
       ...this.history.saved(),
       checkpoint: this.training.lastCheckpoint,
+      folded: this.sections.folded(),
     };
     this.vscode.setState(state);
   }
@@ -197,7 +203,9 @@ export class App {
       if (state.settings) {
         this.controls.restore(state.settings);
         this.lastSettings = state.settings;
+        this.sections.refresh();
       }
+      if (state.folded) this.sections.restore(state.folded);
       this.history.restore(state);
       this.plots.drawAll();
       this.gradientCheck.draw();

@@ -70,6 +70,8 @@ const fields = {
   })),
   /** The last checkpoint written, for "Resume from checkpoint" after the reload. */
   checkpoint: v.nullable(str(4000)),
+  /** The cards and settings folded to their titles (sections.ts); none in states saved before folding existed. */
+  folded: v.optional(list(str(40), 64), []),
 };
 type Fields = { [K in keyof typeof fields]: v.InferOutput<(typeof fields)[K]> };
 type Header = v.InferOutput<typeof panelStateHeaderSchema>;

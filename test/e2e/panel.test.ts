@@ -75,6 +75,61 @@ async function distinctColours(canvas: Locator): Promise<number> {
   });
 }
 
+interface PanelLayout {
+  /** The panel page's width, and how far its content overflows it sideways. */
+  readonly width: number;
+  readonly overflow: number;
+  /** Sideways overflow of the confusion matrix and gradient-check table inside their cards (null: not shown). */
+  readonly confusionOverflow: number | null;
+  readonly gradcheckOverflow: number | null;
+  /** Right edge of the gradient check's Result column (null: not shown). */
+  readonly resultRight: number | null;
+  readonly stickyHeight: number;
+  readonly viewportHeight: number;
+}
+
+async function panelLayout(frame: FrameLocator): Promise<PanelLayout> {
+  return frame.locator('body').evaluate(() => {
+    const doc = document.documentElement;
+    const overflowOf = (selector: string) => {
+      const table = document.querySelector<HTMLElement>(selector);
+      return table && table.offsetParent ? table.scrollWidth - (table.parentElement as HTMLElement).clientWidth : null;
+    };
+    const result = document.querySelector('table.gradcheck th:last-child');
+    return {
+      width: doc.clientWidth, overflow: doc.scrollWidth - doc.clientWidth,
+      confusionOverflow: overflowOf('table.confusion'), gradcheckOverflow: overflowOf('table.gradcheck'),
+      resultRight: result && (result as HTMLElement).offsetParent ? result.getBoundingClientRect().right : null,
+      stickyHeight: document.querySelector('.sticky-top')!.getBoundingClientRect().height, viewportHeight: window.innerHeight,
+    };
+  });
+}
+
+/** Scrolls the panel to its end; returns where the sticky header and the Stop button then are. */
+async function scrolledToEnd(frame: FrameLocator): Promise<{ stickyTop: number; stopTop: number; scrolled: number }> {
+  return frame.locator('body').evaluate(async () => {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return {
+      stickyTop: document.querySelector('.sticky-top')!.getBoundingClientRect().top,
+      stopTop: document.getElementById('stop')!.getBoundingClientRect().top,
+      scrolled: window.scrollY,
+    };
+  });
+}
+
+/** Resizes the browser window until the panel page is about `width` px wide (the workbench around it takes the rest). */
+async function panelWidth(s: E2ESession, frame: FrameLocator, width: number): Promise<number> {
+  let now = (await panelLayout(frame)).width;
+  for (let i = 0; i < 4 && Math.abs(now - width) > 8; i++) {
+    const size = s.page.viewportSize()!;
+    await s.page.setViewportSize({ width: Math.max(320, size.width + width - now), height: size.height });
+    await s.page.waitForTimeout(700);
+    now = (await panelLayout(frame)).width;
+  }
+  return now;
+}
+
 /** Opens lenet5.cnn (shortened), runs "ConvLab: Train model" and returns the panel's frame. */
 async function openAndTrain(s: E2ESession, timings: Timings): Promise<FrameLocator> {
   writeFileSync(s.file('lenet5.cnn'), shortRun(readFileSync(s.file('lenet5.cnn'), 'utf8')));
@@ -91,6 +146,7 @@ async function openAndTrain(s: E2ESession, timings: Timings): Promise<FrameLocat
 
 for (const webgpu of [true, false]) {
   const backend = webgpu ? 'webgpu' : 'cpu';
+  const theme = webgpu ? 'light' : 'dark';
   describe(`training panel in a real VS Code, ${webgpu ? 'with WebGPU (SwiftShader)' : 'without WebGPU (CPU worker)'}`, function () {
     this.timeout(120_000);
     const timings = new Timings();
@@ -252,6 +308,47 @@ for (const webgpu of [true, false]) {
       await shot('gradcheck');
     });
 
+    it(`fits its width from 400 px to full screen (${theme} theme); the header stays in view; cards fold`, async function () {
+      this.timeout(90_000);
+      const page = s().page;
+      const windowSize = page.viewportSize()!;
+      await page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
+      await frame.locator('#title', { hasText: 'lenet5' }).waitFor();
+      try {
+        for (const target of [null, 400]) {
+          const width = target === null ? (await panelLayout(frame)).width : await panelWidth(s(), frame, target);
+          if (target !== null) assert.ok(Math.abs(width - target) <= 8, `the panel is ${width} px wide, wanted about ${target}`);
+          const layout = await panelLayout(frame);
+          assert.equal(await frame.locator('#settings-title').getAttribute('aria-expanded'), target === null ? 'true' : 'false',
+            'the settings fold to a summary line in a narrow panel and open in a wide one');
+          assert.ok(layout.overflow <= 0, `nothing runs off the side at ${width} px: ${JSON.stringify(layout)}`);
+          if (!webgpu) assert.notEqual(layout.confusionOverflow, null, 'the CPU run finished an epoch, so its confusion matrix is shown');
+          assert.ok((layout.confusionOverflow ?? 0) <= 0, `the confusion matrix fits its card at ${width} px: ${JSON.stringify(layout)}`);
+          assert.notEqual(layout.gradcheckOverflow, null, 'the gradient check above left its table');
+          assert.ok(layout.gradcheckOverflow! <= 0 && layout.resultRight! <= width, `the Result column is in view at ${width} px: ${JSON.stringify(layout)}`);
+          assert.ok(layout.stickyHeight < 0.5 * layout.viewportHeight, `the sticky header is compact: ${layout.stickyHeight} of ${layout.viewportHeight} px`);
+          await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+          await shot(`layout-${theme}-${target === null ? 'full' : `${target}px`}`);
+          const end = await scrolledToEnd(frame);
+          assert.ok(end.scrolled > 0, 'the cards are taller than the panel');
+          assert.ok(Math.abs(end.stickyTop) <= 1 && end.stopTop >= 0, `controls stay in view after scrolling: ${JSON.stringify(end)}`);
+          if (target !== null) await shot(`layout-${theme}-${target}px-scrolled`);
+        }
+        // A card folds to its title and unfolds with its chart redrawn.
+        await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+        const fold = frame.locator('#loss-title');
+        await fold.click();
+        assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+        assert.equal(await frame.locator('#loss-body').isVisible(), false, 'a folded card hides its body');
+        await fold.click();
+        await frame.locator('#loss-body').waitFor({ state: 'visible' });
+        await waitFor('the loss chart redrawn', () => distinctColours(frame.locator('#loss-chart canvas').first()), (n) => n > 2, 10_000);
+      } finally {
+        await page.setViewportSize(windowSize);
+        await page.waitForTimeout(500);
+      }
+    });
+
     if (!webgpu) {
       it('"Resume from checkpoint" continues the saved run; "Save checkpoint" writes it', async () => {
         const p = probe(frame);
@@ -300,6 +397,40 @@ for (const webgpu of [true, false]) {
         assert.ok(await distinctColours(frame.locator('#loss-chart canvas').first()) > 2, 'the loss chart is redrawn');
         await shot('high-contrast');
       });
+      it('marks values set in the panel that differ from the file, writes them to the train line, and says when the network changed', async function () {
+        this.timeout(90_000);
+        const path = s().file('lenet5.cnn');
+        await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
+        await frame.locator('#title', { hasText: 'lenet5' }).waitFor();
+        if (await frame.locator('#settings-title').getAttribute('aria-expanded') === 'false') await frame.locator('#settings-title').click();
+        const fileEpochs = Number(/epochs=(\d+)/.exec(readFileSync(path, 'utf8'))![1]);
+        const epochs = fileEpochs + 5;
+        await frame.locator('#epochs').evaluate((el, value) => {
+          (el as HTMLInputElement).value = String(value);
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+          el.dispatchEvent(new Event('change', { bubbles: true }));
+        }, epochs);
+        const marked = frame.locator('label.field.override[for="epochs"]');
+        await marked.waitFor({ timeout: 10_000 });
+        assert.match((await marked.getAttribute('title')) ?? '', new RegExp(`\\b${fileEpochs}\\b`), 'the tooltip gives the file\'s value');
+        await shot('override');
+        await frame.locator('#write-settings').click();
+        // The file now says what the panel says, so nothing is an override any more.
+        await marked.waitFor({ state: 'detached', timeout: 15_000 });
+        // The edit went into the open document; saving it puts it on disk.
+        await runCommand(s(), 'File: Save All');
+        await waitFor('the saved train line', async () => readFileSync(path, 'utf8'), (t) => new RegExp(`\\bepochs=${epochs}\\b`).test(t), 15_000);
+        assert.match(readFileSync(path, 'utf8'), new RegExp(`^train .*\\bepochs=${epochs}\\b`, 'm'), 'the train line holds the panel\'s epochs');
+
+        // A change to the network itself (not a comment or a setting) is announced with the new parameter count.
+        writeFileSync(path, readFileSync(path, 'utf8').replace(/^dense 84$/m, 'dense 64'));
+        const note = frame.locator('#model-changed');
+        await note.waitFor({ state: 'visible', timeout: 20_000 });
+        assert.match((await note.textContent()) ?? '', /The model changed since this panel loaded it \([\d,]+ parameters now, [\d,]+ in this panel\)/);
+        await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
+        await shot('model-changed');
+      });
+
       it('is restored with its plots after VS Code reloads', async () => {
         const points = Number(await frame.locator('#loss-chart').getAttribute('data-points'));
         assert.ok(points > 0);
@@ -318,6 +449,19 @@ for (const webgpu of [true, false]) {
         await shot('restored');
       });
 
+      it('"Train model" for a second model opens its panel in the group of the first', async function () {
+        this.timeout(90_000);
+        const page = s().page;
+        await s().wb.openFile('mlp.cnn');
+        const groups = () => page.locator('.editor-group-container').count();
+        const before = await groups();
+        await runCommand(s(), 'ConvLab: Train model');
+        await page.locator('.tabs-container .tab', { hasText: 'Train mlp' }).waitFor({ timeout: 60_000 });
+        const shared = page.locator('.editor-group-container', { has: page.locator('.tab', { hasText: 'Train mlp' }) });
+        assert.equal(await shared.locator('.tab', { hasText: 'Train lenet5' }).count(), 1, 'both training panels are tabs of one group');
+        assert.ok(await groups() <= Math.max(before, 2), `no new editor group: ${before} before, ${await groups()} after`);
+        await shot('two-models-one-group');
+      });
     }
   });
 }

@@ -38,6 +38,8 @@ export class Notices {
     const el = byId('notice');
     el.dataset.level = level;
     el.textContent = message;
+    // One line in the sticky header; the whole message on hover.
+    el.title = message;
     el.hidden = false;
   }
 }

@@ -17,6 +17,7 @@ function saved(overrides: Record<string, unknown> = {}): SavedState & Record<str
     confusion: [[5, 1], [0, 6]],
     gradcheck: null,
     checkpoint: '/m/lenet5.ckpt.safetensors',
+    folded: ['filters', 'settings'],
     ...overrides,
   };
 }
@@ -29,6 +30,14 @@ describe('webview: saved state', () => {
     const { state, problems } = readSavedState(reloaded(saved()));
     assert.deepEqual(problems, []);
     assert.deepEqual(state, saved());
+  });
+
+  it('reads a state saved before cards could fold as nothing folded, without a complaint', () => {
+    const old: Record<string, unknown> = saved();
+    delete old.folded;
+    const { state, problems } = readSavedState(reloaded(old));
+    assert.deepEqual(problems, []);
+    assert.deepEqual(state?.folded, []);
   });
 
   it('has nothing to restore for a new panel', () => {
@@ -89,10 +98,10 @@ describe('webview: saved state', () => {
   it('reports a missing field, and one from a state with every field wrong, without throwing', () => {
     const { gradcheck: _, ...rest } = saved();
     assert.match(readSavedState(rest).problems[0], /state\.gradcheck: expected an object, got undefined/);
-    const garbage = { version: 1, modelUri: 'file:///m.cnn', settings: 7, status: 'exploded', progress: [], loss: null, accuracy: 'x', gradNorms: {}, confusion: [[-1]], gradcheck: 5, checkpoint: 42 };
+    const garbage = { version: 1, modelUri: 'file:///m.cnn', settings: 7, status: 'exploded', progress: [], loss: null, accuracy: 'x', gradNorms: {}, confusion: [[-1]], gradcheck: 5, checkpoint: 42, folded: 'all' };
     const { state, problems } = readSavedState(garbage);
     assert.deepEqual(state, { version: 1, modelUri: 'file:///m.cnn' });
-    assert.equal(problems.length, 9, 'one per field');
+    assert.equal(problems.length, 10, 'one per field');
   });
 
   it('reads a diverged loss (NaN, stored by JSON as null) back as NaN', () => {
