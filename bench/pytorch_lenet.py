@@ -27,7 +27,7 @@ def model(name):
 
 def main():
     args = json.loads(sys.argv[1])
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.get("threads", 1))  # ConvLab's CPU engine's thread count
     torch.manual_seed(1)
     c, h, w = args["shape"]
     batch, steps = args["batch"], args["steps"]

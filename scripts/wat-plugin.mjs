@@ -3,6 +3,9 @@
 // bundle, so every bundle (Node CLI and tests, webview, Web Worker) carries its kernels and nothing is
 // generated into the tree. `relaxedSimd` is the file as written; `plainSimd` has every
 // f32x4.relaxed_madd lowered to f32x4.mul + f32x4.add, for runtimes without relaxed SIMD (Node 20).
+// Each also comes as `…Shared`, importing a shared memory (the threads proposal) so that worker
+// threads can run the same kernels on the same heap; a module's memory import must match the
+// memory's sharedness exactly, hence both.
 // Types for the import: src/engine/cpu/wasm/wat.d.ts.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -42,10 +45,20 @@ export function lowerRelaxedSimd(source) {
   return out;
 }
 
+const MEMORY_IMPORT = /\(import "env" "memory" \(memory (\d+)\)\)/;
+
+/** The module importing a shared memory of at most the wasm32 maximum (65,536 pages) instead. */
+export function sharedMemoryImport(source) {
+  if (!MEMORY_IMPORT.test(source)) throw new Error('no (import "env" "memory" (memory N)) to make shared');
+  return source.replace(MEMORY_IMPORT, '(import "env" "memory" (memory $1 65536 shared))');
+}
+
 function assemble(wabt, name, text, relaxed) {
-  const module = wabt.parseWat(name, text, { simd: true, relaxed_simd: relaxed, bulk_memory: true });
+  const features = { simd: true, relaxed_simd: relaxed, bulk_memory: true, threads: true };
+  const module = wabt.parseWat(name, text, features);
   try {
-    module.validate();
+    // validate() checks against its own features (the defaults lack threads), so it gets them too.
+    module.validate(features);
     return Buffer.from(module.toBinary({}).buffer).toString('base64');
   } finally {
     module.destroy();
@@ -61,9 +74,15 @@ export function watPlugin() {
         wabt ??= await initWabt();
         const text = await readFile(args.path, 'utf8'), name = basename(args.path);
         try {
-          const relaxed = assemble(wabt, name, text, true), plain = assemble(wabt, name, lowerRelaxedSimd(text), false);
+          const lowered = lowerRelaxedSimd(text);
+          const flavours = {
+            relaxedSimd: assemble(wabt, name, text, true), plainSimd: assemble(wabt, name, lowered, false),
+            relaxedSimdShared: assemble(wabt, name, sharedMemoryImport(text), true),
+            plainSimdShared: assemble(wabt, name, sharedMemoryImport(lowered), false),
+          };
           const decode = (b64) => `Uint8Array.from(atob(${JSON.stringify(b64)}), (ch) => ch.charCodeAt(0))`;
-          return { contents: `export const relaxedSimd = ${decode(relaxed)};\nexport const plainSimd = ${decode(plain)};\n`, loader: 'js' };
+          const contents = Object.entries(flavours).map(([key, b64]) => `export const ${key} = ${decode(b64)};\n`).join('');
+          return { contents, loader: 'js' };
         } catch (e) {
           return { errors: [{ text: `${name}: ${e instanceof Error ? e.message : String(e)}` }] };
         }

@@ -42,6 +42,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
       var v = acc[j];
       if (params.has_bias != 0u) { v += bias[f]; }
       y_out[f * pixels + pixel] = v;
+      // Fused activation (epilogue = 1 + kind), as in gemm-epilogue.wgsl.
+      if (params.epilogue != 0u && params.epilogue <= 3u) { aux[f * pixels + pixel] = activate(params.epilogue - 1u, v); }
     }
   }
 }

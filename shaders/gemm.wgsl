@@ -13,6 +13,14 @@
 // (four elements per call, so gathers decode their index arithmetic once per four).
 // and gemm-epilogue.wgsl supplies gemm_store(row, col, acc).
 //
+// Row sums (row_sums = 1): op(B)'s last column, n − 1, is read as all ones, so column n − 1 of the
+// product is Σ_k op(A)[row, k] (a bias gradient next to a weight gradient, one kernel for both);
+// gemm-epilogue.wgsl stores it to `aux` and the other columns to C with row stride n − 1.
+//
+// Large grids: past 65,535 tiles along a dimension the tiles spill into z. z = spill·num_splits +
+// split, spill = row_spill·col_spill + col_spill_index, so the tile column is
+// col_spill_index·groups.x + wid.x (rows likewise); tiles past the matrix return at once.
+//
 // Split-K: workgroup z sums k in [z·k_chunk, min(k, (z+1)·k_chunk)); k_chunk is a multiple of TK.
 // With one split it applies the epilogue itself; otherwise it writes its raw partial sums to
 // `partial` (split-major m × n slabs) and gemm-split-reduce.wgsl finishes.
@@ -38,17 +46,31 @@ fn stage_b(col0: u32, k0: u32, first: u32) {
   for (var u = first; u < TK * WG_X; u += THREADS) {
     var kk: u32; var c4: u32;
     if (k_major) { kk = u % TK; c4 = u / TK; } else { kk = u / WG_X; c4 = u % WG_X; }
-    b_tile[kk * WG_X + c4] = load_b4(k0 + kk, col0 + 4u * c4);
+    var bv = load_b4(k0 + kk, col0 + 4u * c4);
+    if (params.row_sums != 0u) {
+      let ones = col0 + 4u * c4 + 3u >= params.n - 1u;  // this vec4 reaches the ones column
+      if (ones) {
+        let inside = select(0.0, 1.0, k0 + kk < params.k);
+        for (var lane = 0u; lane < 4u; lane++) {
+          if (col0 + 4u * c4 + lane == params.n - 1u) { bv[lane] = inside; }
+        }
+      }
+    }
+    b_tile[kk * WG_X + c4] = bv;
   }
 }
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wid: vec3<u32>,
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) flat: u32) {
-  let row0 = wid.y * TILE_M;
-  let col0 = wid.x * TILE_N;
-  let k_begin = wid.z * params.k_chunk;
+  let split = wid.z % params.num_splits;
+  let spill = wid.z / params.num_splits;
+  let row0 = ((spill / params.col_spill) * groups.y + wid.y) * TILE_M;
+  let col0 = ((spill % params.col_spill) * groups.x + wid.x) * TILE_N;
+  // Uniform per workgroup (built from workgroup ids), so the barriers below stay uniform.
+  if (row0 >= params.m || col0 >= params.n) { return; }
+  let k_begin = split * params.k_chunk;
   let k_end = min(params.k, k_begin + params.k_chunk);
 
   var acc: array<vec4<f32>, 4>;
@@ -67,15 +89,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
     workgroupBarrier();
   }
 
-  let split = params.num_splits > 1u;
+  let has_splits = params.num_splits > 1u;
   for (var i = 0u; i < 4u; i++) {
     let row = row0 + 4u * lid.y + i;
     if (row >= params.m) { break; }
     for (var j = 0u; j < 4u; j++) {
       let col = col0 + 4u * lid.x + j;
       if (col >= params.n) { break; }
-      if (split) {
-        partial[(wid.z * params.m + row) * params.n + col] = acc[i][j];
+      if (has_splits) {
+        partial[(split * params.m + row) * params.n + col] = acc[i][j];
       } else {
         gemm_store(row, col, acc[i][j]);
       }

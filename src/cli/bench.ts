@@ -1,7 +1,7 @@
 // `convlab bench` (= `npm run bench`): speed figures, always as ratios against a baseline measured
 // in the same run on the same machine, never as absolute claims. Workloads:
 //   lenet5, cifar3   (the default) the peers bench, src/cli/bench/: ConvLab's CPU and WebGPU engines
-//          beside TensorFlow.js (cpu, wasm, webgpu) and PyTorch (CPU, one thread), training and
+//          beside TensorFlow.js (cpu, wasm, webgpu; one thread) and PyTorch (CPU, --threads), training and
 //          inference images/s of the same model on the same data; --contestants picks who runs;
 //   lang   `analyze` on a 1,000-line model (it runs on every keystroke) against its 5 ms budget;
 //   gemm   the CPU backend's packed, register-tiled GEMM vs a straightforward ikj triple loop, at
@@ -19,7 +19,8 @@ import {
 import { createNodeWebGpuBackend, loadDataset } from '../engine/node';
 import type { ModelSpec } from '../lang';
 import { defineCommand, UsageError, type Io } from './args';
-import { jsonFlag } from './common-flags';
+import { parseCpuThreads } from './backend-choice';
+import { jsonFlag, threadsFlag } from './common-flags';
 import { LANG_BUDGET_MS, largeModel, medianAnalyzeMs } from './bench-lang';
 import { lenetGemmCases, type GemmCase } from './bench/lenet-gemms';
 import { benchPeers, parseContestants, PEER_WORKLOAD_NAMES } from './bench/peers';
@@ -55,6 +56,7 @@ export const benchCommand = defineCommand({
     { name: 'backend', type: 'string', value: 'cpu|webgpu|all', description: 'backends for the train workload (default all available)' },
     { name: 'model', type: 'string', value: 'FILE', description: 'model for the train workload (default examples/lenet5.cnn, batch 64)' },
     { name: 'quick', type: 'boolean', description: 'smaller sizes and fewer repetitions' },
+    threadsFlag('threads of convlab-cpu and pytorch-cpu in lenet5/cifar3 (default: the cores, at most 8)'),
     jsonFlag('print one JSON object per line and measurement'),
   ],
   async run({ flags }, io) {
@@ -63,13 +65,14 @@ export const benchCommand = defineCommand({
     if (!['cpu', 'webgpu', 'all'].includes(backendChoice)) throw new UsageError(`--backend must be cpu, webgpu or all, not '${backendChoice}'`);
     const quick = flags.quick ?? false;
     const contestants = parseContestants(flags.contestants);
+    const cpuThreads = parseCpuThreads(flags.threads);
     const notes: string[] = [];
     let rows = 0;
     const report = (row: Row) => {
       if (rows++ === 0 && !flags.json) io.stdout(`\n${header()}`);
       io.stdout(flags.json ? `${JSON.stringify({ ...row, ratio: row.ours / row.baseline })}\n` : formatRow(row));
     };
-    for (const workload of PEER_WORKLOAD_NAMES) if (only.has(workload)) await benchPeers(workload, contestants, quick, flags.json ?? false, io);
+    for (const workload of PEER_WORKLOAD_NAMES) if (only.has(workload)) await benchPeers(workload, contestants, quick, flags.json ?? false, io, cpuThreads);
     if (only.has('lang')) report(benchLang());
     if (only.has('gemm')) benchGemm(quick).forEach(report);
     if (only.has('conv')) benchConv(quick).forEach(report);

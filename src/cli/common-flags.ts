@@ -9,3 +9,8 @@ export function jsonFlag(description: string) {
 export function batchFlag(description: string) {
   return { name: 'batch', type: 'number', value: 'N', description } as const;
 }
+
+/** --threads: the CPU engine's threads (parsed with the CPU backend, in backend-choice.ts). */
+export function threadsFlag(description: string) {
+  return { name: 'threads', type: 'number', value: 'N', description } as const;
+}

@@ -50,6 +50,12 @@ export interface GemmOptions {
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
 
+/** An activation fused into the kernel that computes y: out = f(y), y itself still written. */
+export interface FusedActivation {
+  readonly kind: Activation;
+  readonly out: Tensor;
+}
+
 export interface BatchNormTensors {
   readonly gamma: Tensor; readonly beta: Tensor;              // [rows]
   readonly runningMean: Tensor; readonly runningVar: Tensor;  // [rows], updated in training mode
@@ -62,6 +68,17 @@ export interface BatchNormTensors {
  * metrics[2] += n. Read it every few steps and zero it with fill().
  */
 export const METRICS_LENGTH = 3;
+
+/**
+ * Tensors sharing one allocation, so one kernel call over the whole arena updates them all (the
+ * optimizer's single dispatch per step). Optional: a backend without it gets separate tensors.
+ */
+export interface TensorViews {
+  /** View offsets must be multiples of this many elements. */
+  readonly alignment: number;
+  /** `length` elements at element `offset` of `arena` (an f32 zeros() tensor), sharing its memory. */
+  view(arena: Tensor, offset: number, length: number): Tensor;
+}
 
 export interface Backend {
   readonly name: BackendName;
@@ -85,6 +102,14 @@ export interface Backend {
   flush(): void;
   /** Releases every resource; the backend is unusable afterwards. */
   destroy(): void;
+  /**
+   * Optional (webgpu): runs `record` as a dry pass that executes nothing and only notes the kernels
+   * it would launch, then builds all their pipelines asynchronously and together, so later calls
+   * never block on a compile. `record` must make backend calls only (no host writes or reads).
+   */
+  compileFor?(record: () => void): Promise<void>;
+  /** Views into one tensor (webgpu); absent where tensors cannot share memory. */
+  readonly views?: TensorViews;
 
   // ── elementwise ─────────────────────────────────────────────────────────────────────
   fill(t: Tensor, value: number, length?: number): void;
@@ -154,6 +179,20 @@ export interface Backend {
    * dout = 2(out − onehot)/n. Accumulates into metrics like softmaxCrossEntropy.
    */
   mseLoss(out: Tensor, labels: Tensor, dout: Tensor | null, metrics: Tensor, classes: number, n: number): void;
+
+  // ── fused forms (optional: engine/layers/fused-ops.ts makes the separate calls where absent) ──
+  /** y (m × n) = W·x + bias[row] (W m × k, x k × n), then activation.out = f(y), in one kernel. */
+  linearForward?(w: Tensor, x: Tensor, bias: Tensor | null, y: Tensor, m: number, n: number, k: number,
+    activation: FusedActivation | null): void;
+  /** dw (m × k) = dy·xᵀ (dy m × n, x k × n) and dbias = row sums of dy, in one kernel. Overwrites both. */
+  linearBackwardFilter?(dy: Tensor, x: Tensor, dw: Tensor, dbias: Tensor | null, m: number, n: number, k: number): void;
+  /**
+   * dx (k × n) = Wᵀ·dy (W m × k, dy m × n); with `gate`, dx = (Wᵀ·dy) ⊙ f'(·) from the output
+   * gate.out of the activation that produced this layer's input, in one kernel.
+   */
+  linearBackwardData?(w: Tensor, dy: Tensor, dx: Tensor, m: number, n: number, k: number, gate: FusedActivation | null): void;
+  /** convForward, then activation.out = f(y), in one kernel. */
+  convForwardActivated?(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, activation: FusedActivation): void;
 
   // ── optimizers (in place; weightDecay adds wd·w to the gradient first) ────────────────
   /** v = momentum·v − lr·(g + wd·w); w += v. */

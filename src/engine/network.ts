@@ -14,12 +14,16 @@ import { createLayer, LayerError, type StateBuffer, type Layer, type Param, type
 import { trackAllocations } from './layers/allocations';
 import { initialValues } from './layers/init';
 import { LossHead, lossHeadKind } from './layers/loss';
+import { reserveParamArena } from './layers/param-arena';
+import { planFusion, type FusionPlan } from './fusion-plan';
 
 export interface NetworkOptions {
   /** Largest batch any call will use; tensors are sized for it. */
   readonly maxBatch: number;
   /** Seed of the initial weights; default spec.train.seed. */
   readonly seed?: number;
+  /** Run product + activation pairs as one call (fusion-plan.ts); default true. False is the reference path. */
+  readonly fuse?: boolean;
 }
 
 /** One example's activations of one layer, for feature-map plots. */
@@ -47,6 +51,8 @@ export class Network {
   readonly labels: Tensor;
   /** Whether the final softmax layer is fused into the cross-entropy loss. */
   readonly fusedSoftmax: boolean;
+  /** Product layers whose following activation runs in their forward kernel (fusion-plan.ts). */
+  readonly fusion: FusionPlan;
 
   private readonly act: Tensor[];
   private readonly grad: (Tensor | null)[];
@@ -69,8 +75,9 @@ export class Network {
 
     const layers: Layer[] = [];
     let shape: readonly number[] = spec.input;
+    const arena = reserveParamArena(backend, spec.layers, spec.input);
     for (let i = 0; i < spec.layers.length; i++) {
-      const layer = createLayer(backend, spec.layers[i], i, shape, maxBatch);
+      const layer = createLayer(backend, spec.layers[i], i, shape, maxBatch, arena);
       layers.push(layer);
       shape = layer.outputShape;
     }
@@ -91,6 +98,7 @@ export class Network {
     this.fusedSoftmax = spec.loss.kind === 'cross_entropy' && last.kind === 'softmax';
     this.loss = new LossHead(backend, lossHeadKind(spec.loss.kind), this.classes);
     this.probs = this.fusedSoftmax || spec.loss.kind === 'mse' ? this.act[layers.length] : backend.zeros(this.classes * maxBatch);
+    this.fusion = planFusion(layers, options.fuse === false ? 0 : this.forwardEnd);
     this.initialize(options.seed ?? spec.train.seed);
   }
 
@@ -107,7 +115,16 @@ export class Network {
   /** Runs the layers on act[0] for a batch of pass.n examples. */
   forward(pass: Pass): void {
     this.checkBatch(pass.n);
-    for (let i = 0; i < this.forwardEnd; i++) this.layers[i].forward(this.act[i], this.act[i + 1], pass);
+    for (let i = 0; i < this.forwardEnd; i++) {
+      const activation = this.fusion.activationAfter(i);
+      if (activation) {
+        // Product and activation in one call; the activation layer's output is act[i + 2].
+        this.layers[i].forwardActivated!(this.act[i], this.act[i + 1], pass, { kind: activation, out: this.act[i + 2] });
+        i++;
+      } else {
+        this.layers[i].forward(this.act[i], this.act[i + 1], pass);
+      }
+    }
     this.lastBatch = pass.n;
   }
 
@@ -123,8 +140,36 @@ export class Network {
   /** After computeLoss(..., true): every parameter's gradient for the same pass. */
   backward(pass: Pass): void {
     for (let i = this.forwardEnd - 1; i >= 0; i--) {
-      this.layers[i].backward(this.act[i], this.act[i + 1], this.grad[i + 1]!, i === 0 ? null : this.grad[i], pass);
+      const gate = this.fusion.gateBefore(i);
+      if (gate) {
+        // Layer i writes the gradient below activation i − 1 (grad[i − 1]); grad[i] is only scratch.
+        this.layers[i].backwardGated!(this.act[i], this.act[i + 1], this.grad[i + 1]!, this.grad[i - 1]!, pass,
+          { kind: gate, y: this.act[i], scratch: this.grad[i]! });
+        i--;
+      } else {
+        this.layers[i].backward(this.act[i], this.act[i + 1], this.grad[i + 1]!, i === 0 ? null : this.grad[i], pass);
+      }
     }
+  }
+
+  /**
+   * Builds, ahead of the first step, the pipelines of a training step and an evaluation pass at the
+   * full batch (plus whatever `more` launches, e.g. the optimizer), asynchronously and together on
+   * a backend that compiles (webgpu; elsewhere a no-op). `metrics` is the loss accumulator the steps use.
+   */
+  async compilePipelines(metrics: Tensor, more?: () => void): Promise<void> {
+    const backend = this.backend;
+    if (!backend.compileFor) return;
+    const n = this.maxBatch, lastBatch = this.lastBatch;
+    await backend.compileFor(() => {
+      const train: Pass = { n, training: true, seed: 0 };
+      this.forward(train);
+      this.computeLoss(n, metrics, true);
+      this.backward(train);
+      this.predict({ n, training: false, seed: 0 });
+      more?.();
+    });
+    this.lastBatch = lastBatch;  // the dry pass produced no activations
   }
 
   /** Forward pass plus the output softmax, for inference without labels. */

@@ -9,6 +9,8 @@ export { loadDatasetInWorker } from './data/worker-loader';
 export type { LoadOptions } from './data/node-files';
 export type { WorkerLoadOptions } from './data/worker-loader';
 export { readCheckpointFile, writeCheckpointFile } from './checkpoint-file';
+/** The CPU backend's kernel threads on worker_threads (CpuBackendOptions.threadSpawner) and the CLI's default count. */
+export { defaultCpuThreads, nodeThreadSpawner } from './cpu/node-threads';
 /** Numbered checkpoints beside a model with a latest copy, bounded retention, and their listing. */
 export {
   DEFAULT_KEEP, latestCheckpointPath, listCheckpoints, numberedCheckpointPath, saveCheckpoint,

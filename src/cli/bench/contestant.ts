@@ -27,8 +27,11 @@ export interface ContestantRun {
 
 export interface Contestant {
   readonly name: ContestantName;
-  /** Trains `plan.warmup + plan.reps` rounds of `plan.steps` batches of `data`, then times inference. */
-  measure(workload: PeerWorkload, data: Dataset, plan: RoundPlan): Promise<ContestantRun>;
+  /**
+   * Trains `plan.warmup + plan.reps` rounds of `plan.steps` batches of `data`, then times inference;
+   * the CPU contestants that can (convlab-cpu, pytorch-cpu) run on `cpuThreads` threads.
+   */
+  measure(workload: PeerWorkload, data: Dataset, plan: RoundPlan, cpuThreads: number): Promise<ContestantRun>;
 }
 
 /** Seeded inputs for the inference rounds (their values do not matter, only their shape). */

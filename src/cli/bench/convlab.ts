@@ -3,7 +3,7 @@
 // dispatches and readbacks per training step from the backend's counters.
 
 import { CpuBackend, Network, Trainer, type Backend, type Dataset } from '../../engine';
-import { createNodeWebGpuBackend } from '../../engine/node';
+import { createNodeWebGpuBackend, nodeThreadSpawner } from '../../engine/node';
 import { analyze, type ModelSpec } from '../../lang';
 import { inferenceInput, type Contestant, type ContestantName, type ContestantRun, type Measurement } from './contestant';
 import { roundsPerSecond, spreadOf } from './measure';
@@ -65,10 +65,11 @@ function transposeToChannelsFirst(x: Float32Array, w: PeerWorkload): Float32Arra
 
 export const convlabCpu: Contestant = {
   name: 'convlab-cpu',
-  async measure(w, data, plan) {
-    const cpu = new CpuBackend({ precision: 'f32' });
+  async measure(w, data, plan, cpuThreads) {
+    const cpu = new CpuBackend({ precision: 'f32', threads: cpuThreads, threadSpawner: nodeThreadSpawner });
     try {
-      return { ...(await measureOn('convlab-cpu', cpu, null, w, data, plan)), note: `kernels: ${cpu.kernels}` };
+      const threads = `${cpu.threads} thread${cpu.threads === 1 ? '' : 's'}`;
+      return { ...(await measureOn('convlab-cpu', cpu, null, w, data, plan)), note: `kernels: ${cpu.kernels}, ${threads}` };
     } finally { cpu.destroy(); }
   },
 };

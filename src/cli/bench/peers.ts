@@ -40,7 +40,8 @@ export function parseContestants(value: string | undefined): ContestantName[] {
 }
 
 /** Runs the workload for each contestant and prints its JSON lines or its table. */
-export async function benchPeers(workload: PeerWorkloadName, contestants: readonly ContestantName[], quick: boolean, json: boolean, io: Io): Promise<void> {
+export async function benchPeers(workload: PeerWorkloadName, contestants: readonly ContestantName[], quick: boolean, json: boolean, io: Io,
+  cpuThreads = 1): Promise<void> {
   const w = PEER_WORKLOADS[workload];
   const dataSpec = convlabSpec(w).train.data;
   const runs = new Map<ContestantName, ContestantRun>();
@@ -52,7 +53,7 @@ export async function benchPeers(workload: PeerWorkloadName, contestants: readon
     io.stderr(`bench: ${name} on ${workload} (${plan.warmup} + ${plan.reps} rounds of ${plan.steps} steps)…\n`);
     try {
       const data = await trainingData(w, dataSpec, plan.steps * w.batch);
-      const run = await BY_NAME[name].measure(w, data, plan);
+      const run = await BY_NAME[name].measure(w, data, plan, cpuThreads);
       const measurements = name === 'convlab-cpu' && workload === 'lenet5' ? [...run.measurements, measureLenetGemm(plan)] : run.measurements;
       runs.set(name, { ...run, measurements });
       io.stderr(`bench: ${name} on ${workload} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

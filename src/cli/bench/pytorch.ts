@@ -1,5 +1,6 @@
 // The pytorch-cpu contestant: bench/pytorch_lenet.py under the first Python that imports torch
-// (`python3`, then /usr/bin/python3), one thread, on the same batches (written to a temp folder).
+// (`python3`, then /usr/bin/python3), on as many threads as ConvLab's CPU engine (torch.set_num_threads),
+// on the same batches (written to a temp folder).
 // Without such a Python the contestant is skipped with a note.
 
 import { execFile, spawnSync } from 'node:child_process';
@@ -32,7 +33,7 @@ interface ScriptResult { train: number[]; infer: number[]; losses: number[]; tor
 
 export const pytorchCpu: Contestant = {
   name: 'pytorch-cpu',
-  async measure(w, data, plan) {
+  async measure(w, data, plan, cpuThreads) {
     const python = pythonWithTorch();
     const dir = mkdtempSync(join(tmpdir(), 'convlab-bench-'));
     try {
@@ -42,7 +43,7 @@ export const pytorchCpu: Contestant = {
       writeFileSync(labels, Buffer.concat(batches.map((b) => Buffer.from(b.labels))));
       const args = {
         workload: w.name, shape: w.shape, batch: w.batch, steps: plan.steps, warmup: plan.warmup, reps: plan.reps,
-        lr: w.lr, momentum: w.momentum, infer_batch: w.inferBatch, images, labels,
+        lr: w.lr, momentum: w.momentum, infer_batch: w.inferBatch, images, labels, threads: cpuThreads,
       };
       const { stdout } = await promisify(execFile)(python, [scriptPath(), JSON.stringify(args)], { maxBuffer: 1 << 20 });
       const result = JSON.parse(stdout.trim().split('\n').pop()!) as ScriptResult;
@@ -52,7 +53,7 @@ export const pytorchCpu: Contestant = {
           { contestant: 'pytorch-cpu', workload: w.name, metric: 'infer_images_per_s', spread: spreadOf(result.infer) },
         ],
         loss: { first: result.losses[0], last: result.losses[result.losses.length - 1] },
-        note: `torch ${result.torch}, 1 thread (${python})`,
+        note: `torch ${result.torch}, ${cpuThreads} thread${cpuThreads === 1 ? '' : 's'} (${python})`,
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,8 @@
 // In f32 the GEMM, convolutions, max pooling, relu and bias gradients run as WebAssembly SIMD kernels
 // (wasm/) on tensors that live in the backend's wasm heap; everything else, and every op in f64, runs
 // the TypeScript kernels here.
+// With `threads` > 1 (and an injected ThreadSpawner) the big GEMMs and convolutions also run on
+// worker threads sharing that heap (wasm/thread-pool.ts); every call still returns finished.
 
 import {
   type Activation, type Backend, type BatchNormTensors, type ConvGeometry, type FloatArray,
@@ -21,7 +23,10 @@ import { mseLoss, softmaxBackward, softmaxCrossEntropy, softmaxForward } from '.
 import { adamStep, sgdStep } from './optimizers';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolGather } from './pool';
 import { arrayAllocator, CpuTensor, heapAllocator, type TensorAllocator } from './tensors';
-import type { WasmKernels } from './wasm/kernels';
+import type { KernelThreading, WasmKernels } from './wasm/kernels';
+import { sharedMemorySupported } from './wasm/modules';
+import { MAX_SLICES } from './wasm/thread-protocol';
+import type { ThreadSpawner } from './wasm/thread-pool';
 
 export type CpuPrecision = 'f32' | 'f64';
 
@@ -34,6 +39,14 @@ export interface CpuBackendOptions {
    * 'wasm-relaxed' or 'wasm-simd' insist on one (f32 only); 'typescript' runs the TypeScript kernels.
    */
   readonly kernels?: CpuKernelChoice;
+  /**
+   * Threads for the big GEMMs and convolutions of the wasm kernels (default 1). More than one needs
+   * `threadSpawner` (Node: nodeThreadSpawner from engine/node.ts) and SharedArrayBuffer (a page
+   * needs cross-origin isolation); where either is missing, or the kernels are not wasm, it is 1.
+   */
+  readonly threads?: number;
+  /** Starts the kernel threads (injected, so the engine's browser bundles never meet a Node API). */
+  readonly threadSpawner?: ThreadSpawner;
 }
 
 export class CpuBackend implements Backend {
@@ -42,6 +55,8 @@ export class CpuBackend implements Backend {
   readonly precision: CpuPrecision;
   /** The kernels this backend runs ('auto' resolved). */
   readonly kernels: CpuKernels;
+  /** Threads the big ops run on (the threads option, or 1 where threads are unavailable). */
+  readonly threads: number;
   private readonly wasm: WasmKernels | null;
   private readonly allocator: TensorAllocator;
   private typescriptWorkspace: ConvWorkspace | null = null;
@@ -52,11 +67,14 @@ export class CpuBackend implements Backend {
     if (this.precision !== 'f32' && this.precision !== 'f64') {
       throw new Error(`CpuBackend: precision must be 'f32' or 'f64', got ${String(this.precision)}`);
     }
-    const selected = selectKernels(options.kernels ?? 'auto', this.precision);
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`CpuBackend: threads must be a positive integer, got ${String(threads)}`);
+    const selected = selectKernels(options.kernels ?? 'auto', this.precision, threadingFor(threads, options.threadSpawner));
     this.kernels = selected.kernels;
     this.wasm = selected.wasm;
+    this.threads = this.wasm?.threads ?? 1;
     this.allocator = this.wasm ? heapAllocator(this.wasm.heap) : arrayAllocator(this.precision);
-    this.description = `cpu (${this.precision})`;
+    this.description = `cpu (${this.precision})${this.threads > 1 ? `, ${this.threads} threads` : ''}`;
   }
 
   /** The TypeScript kernels' packing buffers (4 MiB), made on first use: wasm backends rarely need them. */
@@ -120,7 +138,10 @@ export class CpuBackend implements Backend {
 
   flush(): void { /* eager: nothing queued */ }
 
-  destroy(): void { this.destroyed = true; }
+  destroy(): void {
+    this.destroyed = true;
+    this.wasm?.close();
+  }
 
   // ── elementwise ─────────────────────────────────────────────────────────────────────
   fill(t: Tensor, value: number, length?: number): void {
@@ -408,4 +429,11 @@ export class CpuBackend implements Backend {
       saveMean: this.floats(op, 'saveMean', t.saveMean, rows), saveInvStd: this.floats(op, 'saveInvStd', t.saveInvStd, rows),
     };
   }
+}
+
+/** Threading for `threads` when this runtime can share a wasm memory with threads, else none. */
+function threadingFor(threads: number, spawner: ThreadSpawner | undefined): KernelThreading | null {
+  if (threads === 1) return null;
+  if (!spawner) throw new Error(`CpuBackend: threads ${threads} needs a threadSpawner (in Node: nodeThreadSpawner from engine/node.ts)`);
+  return sharedMemorySupported() ? { threads: Math.min(threads, MAX_SLICES), spawner } : null;
 }

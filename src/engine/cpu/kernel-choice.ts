@@ -2,7 +2,7 @@
 // runtime validates it) or the TypeScript ones, which are also the f64 path and the tests' oracle.
 
 import type { CpuPrecision } from './backend';
-import { WasmKernels } from './wasm/kernels';
+import { WasmKernels, type KernelThreading } from './wasm/kernels';
 import { bestSimdLevel } from './wasm/modules';
 
 export type CpuKernels = 'wasm-relaxed' | 'wasm-simd' | 'typescript';
@@ -16,17 +16,22 @@ export interface KernelSelection {
 
 const TYPESCRIPT: KernelSelection = { kernels: 'typescript', wasm: null };
 
-export function selectKernels(choice: CpuKernelChoice, precision: CpuPrecision): KernelSelection {
+/** `threading`: the wasm kernels' threads (null: one); the TypeScript kernels always run on one. */
+export function selectKernels(choice: CpuKernelChoice, precision: CpuPrecision, threading: KernelThreading | null = null): KernelSelection {
   if (choice === 'typescript') return TYPESCRIPT;
   if (choice === 'auto') {
     const level = precision === 'f32' ? bestSimdLevel() : null;
     if (!level) return TYPESCRIPT;
-    try {
-      return { kernels: level === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd', wasm: new WasmKernels(level) };
-    } catch {
-      // Compilation refused (e.g. a Content-Security-Policy without 'wasm-unsafe-eval').
-      return TYPESCRIPT;
+    const kernels = level === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd';
+    // Threads refused (no room for a shared memory, no thread could start): the same kernels on one.
+    for (const attempt of threading ? [threading, null] : [null]) {
+      try {
+        return { kernels, wasm: new WasmKernels(level, attempt) };
+      } catch {
+        // Compilation refused (e.g. a Content-Security-Policy without 'wasm-unsafe-eval'): next attempt, or TypeScript.
+      }
     }
+    return TYPESCRIPT;
   }
   if (choice !== 'wasm-relaxed' && choice !== 'wasm-simd') {
     throw new Error(`CpuBackend: kernels must be 'auto', 'wasm-relaxed', 'wasm-simd' or 'typescript', got ${String(choice)}`);
@@ -37,5 +42,5 @@ export function selectKernels(choice: CpuKernelChoice, precision: CpuPrecision):
     throw new Error('CpuBackend: this runtime does not validate relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
   }
   if (!best) throw new Error('CpuBackend: this runtime has no WebAssembly SIMD');
-  return { kernels: choice, wasm: new WasmKernels(choice === 'wasm-relaxed' ? 'relaxed' : 'plain') };
+  return { kernels: choice, wasm: new WasmKernels(choice === 'wasm-relaxed' ? 'relaxed' : 'plain', threading) };
 }

@@ -8,7 +8,7 @@
 // op families (*-ops.ts) check their tensors and record their kernels.
 
 import type {
-  Activation, Backend, BatchNormTensors, ConvGeometry, GemmOptions, PoolGeometry, Tensor,
+  Activation, Backend, BatchNormTensors, ConvGeometry, FusedActivation, GemmOptions, PoolGeometry, Tensor, TensorViews,
 } from '../backend';
 import * as conv from './conv-ops';
 import { openDevice } from './device';
@@ -58,6 +58,7 @@ export class WebGpuBackend implements Backend {
   private readonly recorder: CommandRecorder;
   private readonly memory: TensorMemory;
   private readonly ctx: OpContext;
+  private readonly arenaViews: TensorViews;
   /**
    * Convolution algorithm for every later conv call: 'auto' (kernel-select.ts) or forced. Mutable
    * so tests and benchmarks can compare algorithms on one device without recompiling pipelines.
@@ -70,10 +71,12 @@ export class WebGpuBackend implements Backend {
     this.health = new DeviceHealth(device);
     this.recorder = new CommandRecorder(device, (message) => this.health.report(message));
     this.memory = new TensorMemory(device, this.recorder, this.health);
+    this.arenaViews = { alignment: this.memory.viewAlignment, view: (arena, offset, length) => this.memory.view(arena, offset, length) };
     this.ctx = {
       recorder: this.recorder,
       unusedInput: device.createBuffer({ label: 'unused input', size: 16, usage: STORAGE }),
       unusedOutput: device.createBuffer({ label: 'unused output', size: 16, usage: STORAGE }),
+      unusedAux: device.createBuffer({ label: 'unused aux output', size: 16, usage: STORAGE }),
       checkUsable: () => this.health.check(),
     };
   }
@@ -91,12 +94,19 @@ export class WebGpuBackend implements Backend {
   copy(src: Tensor, dst: Tensor, length?: number): void { this.memory.copy(src, dst, length); }
   dispose(t: Tensor): void { this.memory.dispose(t); }
 
+  get views(): TensorViews { return this.arenaViews; }
+
   async read(t: Tensor): Promise<Float32Array> {
     return new Float32Array(await this.memory.readBytes(checkTensor(t, 0, 'read()', 'f32')));
   }
 
   async readIndices(t: Tensor): Promise<Uint32Array> {
     return new Uint32Array(await this.memory.readBytes(checkTensor(t, 0, 'readIndices()', 'u32')));
+  }
+
+  async compileFor(record: () => void): Promise<void> {
+    this.health.check();
+    await this.recorder.compileFor(record);
   }
 
   flush(): void {
@@ -142,6 +152,19 @@ export class WebGpuBackend implements Backend {
 
   addBias(y: Tensor, bias: Tensor, rows: number, cols: number): void { matrix.addBias(this.ctx, y, bias, rows, cols); }
 
+  linearBackwardData(w: Tensor, dy: Tensor, dx: Tensor, m: number, n: number, k: number, gate: FusedActivation | null): void {
+    matrix.linearBackwardData(this.ctx, w, dy, dx, m, n, k, gate);
+  }
+
+  linearBackwardFilter(dy: Tensor, x: Tensor, dw: Tensor, dbias: Tensor | null, m: number, n: number, k: number): void {
+    matrix.linearBackwardFilter(this.ctx, dy, x, dw, dbias, m, n, k);
+  }
+
+  linearForward(w: Tensor, x: Tensor, bias: Tensor | null, y: Tensor, m: number, n: number, k: number,
+    activation: FusedActivation | null): void {
+    matrix.linearForward(this.ctx, w, x, bias, y, m, n, k, activation);
+  }
+
   biasGrad(dy: Tensor, db: Tensor, rows: number, cols: number, accumulate = false): void {
     matrix.biasGrad(this.ctx, dy, db, rows, cols, accumulate);
   }
@@ -150,6 +173,10 @@ export class WebGpuBackend implements Backend {
 
   convForward(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor): void {
     conv.convForward(this.ctx, this.convAlgorithm, g, x, w, bias, y);
+  }
+
+  convForwardActivated(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, activation: FusedActivation): void {
+    conv.convForward(this.ctx, this.convAlgorithm, g, x, w, bias, y, activation);
   }
 
   convBackwardData(g: ConvGeometry, dy: Tensor, w: Tensor, dx: Tensor): void {

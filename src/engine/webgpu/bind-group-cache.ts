@@ -1,6 +1,7 @@
 // Bind groups are cached per (kernel, buffers): a training step binds the same tensors every step,
 // so after the first step no bind group is created. Entries die with the buffers they reference.
 
+import { sliceBuffer, sliceOffset, type BufferSlice } from './gpu-tensor';
 import { PARAM_SLOT_BYTES, type Kernel } from './kernel';
 
 const bufferIds = new WeakMap<GPUBuffer, number>();
@@ -21,9 +22,11 @@ export class BindGroupCache {
 
   get size(): number { return this.groups.size; }
 
-  get(kernel: Kernel, layout: GPUBindGroupLayout, uniforms: GPUBuffer, buffers: readonly GPUBuffer[]): GPUBindGroup {
-    const ids = [uniforms, ...buffers].map(bufferId);
-    const key = `${kernel.name}|${ids.join(',')}`;
+  get(kernel: Kernel, layout: GPUBindGroupLayout, uniforms: GPUBuffer, buffers: readonly BufferSlice[]): GPUBindGroup {
+    const ids = [uniforms, ...buffers.map(sliceBuffer)].map(bufferId);
+    // Views of one arena share a buffer and differ by range.
+    const ranges = buffers.map((b) => ('buffer' in b ? `${sliceOffset(b)}+${b.size}` : '*')).join(',');
+    const key = `${kernel.name}|${ids.join(',')}|${ranges}`;
     const cached = this.groups.get(key);
     if (cached) return cached.group;
     const group = this.device.createBindGroup({
@@ -31,7 +34,7 @@ export class BindGroupCache {
       layout,
       entries: [
         { binding: 0, resource: { buffer: uniforms, offset: 0, size: PARAM_SLOT_BYTES } },
-        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ...buffers.map((b, i) => ({ binding: i + 1, resource: 'buffer' in b ? { ...b } : { buffer: b } })),
       ],
     });
     this.groups.set(key, { group, ids });

@@ -8,4 +8,6 @@ export interface EncodeContext {
   readonly unusedInput: GPUBuffer;
   /** Bound where a kernel's optional writable buffer (dlogits, split-K partials) is absent. */
   readonly unusedOutput: GPUBuffer;
+  /** Bound where a second optional writable buffer (a fused activation's output) is absent. */
+  readonly unusedAux: GPUBuffer;
 }

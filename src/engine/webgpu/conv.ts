@@ -7,11 +7,12 @@
 
 import type { ConvGeometry } from '../backend';
 import type { EncodeContext } from './context';
-import { encodeGemm } from './gemm';
+import { encodeGemm, epilogueCode, type EpilogueActivation } from './gemm';
 import { kernel, LINEAR_WORKGROUP } from './kernels';
 import {
   IM2COL_BUDGET_BYTES, isPointwise, selectConvAlgorithm, selectRowSum, unrolledBytes, type ConvAlgorithm, type ConvAlgorithmOption, type ConvPass,
 } from './kernel-select';
+import type { BufferSlice } from './gpu-tensor';
 import { linearGrid } from './recorder';
 
 export function convParams(g: ConvGeometry): Record<string, number> {
@@ -37,36 +38,40 @@ function algorithmFor(option: ConvAlgorithmOption, pass: ConvPass, g: ConvGeomet
 }
 
 /** cols = φ(pad(x)) in the shared 'im2col' workspace slot. */
-function unroll(ctx: EncodeContext, g: ConvGeometry, x: GPUBuffer): GPUBuffer {
+function unroll(ctx: EncodeContext, g: ConvGeometry, x: BufferSlice): BufferSlice {
   const cols = ctx.recorder.workspace.get('im2col', unrolledBytes(g));
   const count = g.c * g.kh * g.kw * g.n * g.oh * g.ow;
   ctx.recorder.dispatch(kernel('im2col'), [x, cols], convParams(g), linearGrid(count, LINEAR_WORKGROUP));
   return cols;
 }
 
+/** y = W·φ(pad(x)) + bias; with `activation`, also activation.out = f(y) from the same kernel. */
 export function encodeConvForward(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
-  x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, y: GPUBuffer): void {
+  x: BufferSlice, w: BufferSlice, bias: BufferSlice | null, y: BufferSlice, activation: EpilogueActivation | null = null): void {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
   switch (algorithmFor(option, 'forward', g)) {
     case 'implicit':
-      encodeGemm(ctx, { operands: 'convForward', a: w, b: x, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: convParams(g) });
+      encodeGemm(ctx, { operands: 'convForward', a: w, b: x, c: y, bias, activation, m: g.m, n: pixels, k: taps,
+        operandParams: convParams(g) });
       return;
     case 'im2col':
-      encodeGemm(ctx, { operands: 'matrix', a: w, b: unroll(ctx, g, x), c: y, bias, m: g.m, n: pixels, k: taps,
+      encodeGemm(ctx, { operands: 'matrix', a: w, b: unroll(ctx, g, x), c: y, bias, activation, m: g.m, n: pixels, k: taps,
         operandParams: NO_TRANSPOSE });
       return;
     case 'pointwise':
-      encodeGemm(ctx, { operands: 'matrix', a: w, b: x, c: y, bias, m: g.m, n: pixels, k: taps, operandParams: NO_TRANSPOSE });
+      encodeGemm(ctx, { operands: 'matrix', a: w, b: x, c: y, bias, activation, m: g.m, n: pixels, k: taps,
+        operandParams: NO_TRANSPOSE });
       return;
     case 'direct':
-      ctx.recorder.dispatch(kernel('convDirect'), [x, w, bias ?? ctx.unusedInput, y], { ...convParams(g), has_bias: bias ? 1 : 0 },
+      ctx.recorder.dispatch(kernel('convDirect'), [x, w, bias ?? ctx.unusedInput, y, activation?.out ?? ctx.unusedAux],
+        { ...convParams(g), has_bias: bias ? 1 : 0, epilogue: epilogueCode(activation) },
         linearGrid(Math.ceil(g.m / 4) * pixels, LINEAR_WORKGROUP));
       return;
   }
 }
 
 export function encodeConvBackwardData(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
-  dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer): void {
+  dy: BufferSlice, w: BufferSlice, dx: BufferSlice): void {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
   const algorithm = algorithmFor(option, 'dgrad', g);
   if (algorithm === 'pointwise') {
@@ -85,23 +90,25 @@ export function encodeConvBackwardData(ctx: EncodeContext, option: ConvAlgorithm
 }
 
 export function encodeConvBackwardFilter(ctx: EncodeContext, option: ConvAlgorithmOption, g: ConvGeometry,
-  x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, dbias: GPUBuffer | null): void {
+  x: BufferSlice, dy: BufferSlice, dw: BufferSlice, dbias: BufferSlice | null): void {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
   const algorithm = algorithmFor(option, 'wgrad', g);
+  // dbias = row sums of Δ comes out of the same GEMM as one more column (gemm.wgsl).
+  const rowSums = dbias;
   if (algorithm === 'pointwise') {
-    encodeGemm(ctx, { operands: 'matrix', a: dy, b: x, c: dw, m: g.m, n: taps, k: pixels, operandParams: { trans_a: 0, trans_b: 1 } });
+    encodeGemm(ctx, { operands: 'matrix', a: dy, b: x, c: dw, rowSums, m: g.m, n: taps, k: pixels,
+      operandParams: { trans_a: 0, trans_b: 1 } });
   } else if (algorithm === 'implicit') {
-    encodeGemm(ctx, { operands: 'convWgrad', a: dy, b: x, c: dw, m: g.m, n: taps, k: pixels, operandParams: convParams(g) });
+    encodeGemm(ctx, { operands: 'convWgrad', a: dy, b: x, c: dw, rowSums, m: g.m, n: taps, k: pixels, operandParams: convParams(g) });
   } else {
     const cols = unroll(ctx, g, x);
-    encodeGemm(ctx, { operands: 'matrix', a: dy, b: cols, c: dw, m: g.m, n: taps, k: pixels,
+    encodeGemm(ctx, { operands: 'matrix', a: dy, b: cols, c: dw, rowSums, m: g.m, n: taps, k: pixels,
       operandParams: { trans_a: 0, trans_b: 1 } });
   }
-  if (dbias) encodeRowSums(ctx, dy, dbias, g.m, pixels, false);
 }
 
 /** db[r] = Σ_j dy[r, j] (or +=): a workgroup per long row, an invocation per short one. */
-export function encodeRowSums(ctx: EncodeContext, dy: GPUBuffer, db: GPUBuffer, rows: number, cols: number,
+export function encodeRowSums(ctx: EncodeContext, dy: BufferSlice, db: BufferSlice, rows: number, cols: number,
   accumulate: boolean): void {
   const params = { rows, cols, accumulate: accumulate ? 1 : 0 };
   if (selectRowSum(cols) === 'serial') {

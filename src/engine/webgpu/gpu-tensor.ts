@@ -1,4 +1,5 @@
-// Device tensors: one GPUBuffer each, 4-byte elements (f32 or u32).
+// Device tensors: a GPUBuffer each, 4-byte elements (f32 or u32), or a view of an arena's buffer
+// (byteOffset > 0 or a shared buffer) so one kernel can sweep many tensors in a single dispatch.
 
 import type { Tensor } from '../backend';
 import { WebGpuError } from './errors';
@@ -9,11 +10,26 @@ export class GpuTensor implements Tensor {
   /** For a u32 tensor filled from the host (labels): the values last written, so losses can check
    *  them without a read-back. Null until the host writes the whole tensor. */
   hostValues: Uint32Array | null = null;
-  constructor(readonly length: number, readonly dtype: 'f32' | 'u32', readonly buffer: GPUBuffer) {}
+  /** What kernels bind: the whole buffer, or the view's range of it. */
+  readonly binding: BufferSlice;
 
-  get isLive(): boolean { return this.live; }
+  /** `owner` is the arena tensor whose buffer a view shares (null for a tensor with its own buffer). */
+  constructor(readonly length: number, readonly dtype: 'f32' | 'u32', readonly buffer: GPUBuffer,
+    readonly byteOffset = 0, private readonly owner: GpuTensor | null = null) {
+    this.binding = owner ? { buffer, offset: byteOffset, size: elementBytes(length) } : buffer;
+  }
+
+  get isLive(): boolean { return this.live && (this.owner?.isLive ?? true); }
+  /** Whether this tensor shares its buffer with others (disposing it frees nothing). */
+  get isView(): boolean { return this.owner !== null; }
   markDisposed(): void { this.live = false; }
 }
+
+/** A storage binding: a whole buffer or a range of one (offsets aligned to minStorageBufferOffsetAlignment). */
+export type BufferSlice = GPUBuffer | { readonly buffer: GPUBuffer; readonly offset: number; readonly size: number };
+
+export function sliceBuffer(s: BufferSlice): GPUBuffer { return 'buffer' in s ? s.buffer : s; }
+export function sliceOffset(s: BufferSlice): number { return 'buffer' in s ? s.offset : 0; }
 
 /** Bytes backing `length` 4-byte elements: never 0, since a zero-sized binding is invalid. */
 export function elementBytes(length: number): number {

@@ -3,6 +3,7 @@
 
 import activationBackwardSrc from '../../../shaders/activation-backward.wgsl';
 import activationForwardSrc from '../../../shaders/activation-forward.wgsl';
+import activationSrc from '../../../shaders/activation.wgsl';
 import adamSrc from '../../../shaders/adam.wgsl';
 import addBiasSrc from '../../../shaders/add-bias.wgsl';
 import avgPoolBackwardSrc from '../../../shaders/avg-pool-backward.wgsl';
@@ -76,6 +77,7 @@ const POOL_PARAMS = {
 
 const GEMM_PARAMS = {
   m: 'u32', n: 'u32', k: 'u32', k_chunk: 'u32', num_splits: 'u32', alpha: 'f32', beta: 'f32', has_bias: 'u32',
+  epilogue: 'u32', row_sums: 'u32', col_spill: 'u32',
 } as const satisfies Record<string, ScalarType>;
 
 // Built by a pure call, so a bundle that imports the engine's index but runs no WebGPU kernel (the
@@ -86,9 +88,9 @@ const specs = /* @__PURE__ */ (() => ({
   axpy: linear('axpy', [axpySrc], [read('x'), write('y')], { length: 'u32', alpha: 'f32' }),
   multiply: linear('multiply', [multiplySrc], [read('a'), read('b'), write('out')], { length: 'u32' }),
   addBias: linear('add_bias', [addBiasSrc], [read('bias'), write('y')], { rows: 'u32', cols: 'u32' }),
-  activationForward: linear('activation_forward', [activationForwardSrc], [read('x'), write('y')],
+  activationForward: linear('activation_forward', [activationSrc, activationForwardSrc], [read('x'), write('y')],
     { length: 'u32', kind: 'u32' }),
-  activationBackward: linear('activation_backward', [activationBackwardSrc], [read('y'), read('dy'), write('dx')],
+  activationBackward: linear('activation_backward', [activationSrc, activationBackwardSrc], [read('y'), read('dy'), write('dx')],
     { length: 'u32', kind: 'u32' }),
   flattenForward: linear('flatten_forward', [flattenSrc], [read('src'), write('dst')], { c: 'u32', n: 'u32', hw: 'u32' }, 'forward'),
   flattenBackward: linear('flatten_backward', [flattenSrc], [read('src'), write('dst')], { c: 'u32', n: 'u32', hw: 'u32' }, 'backward'),
@@ -108,11 +110,11 @@ const specs = /* @__PURE__ */ (() => ({
   avgPoolForward: linear('avg_pool_forward', [poolWindowsSrc, avgPoolForwardSrc], [read('x'), write('y')], POOL_PARAMS),
   avgPoolBackward: linear('avg_pool_backward', [poolWindowsSrc, avgPoolBackwardSrc], [read('dy'), write('dx')], POOL_PARAMS),
   im2col: linear('im2col', [convPhiSrc, im2colSrc], [read('image'), write('cols')], CONV_PARAMS),
-  convDirect: linear('conv_direct', [convDirectSrc], [read('image'), read('weights'), read('bias'), write('y_out')],
-    { ...CONV_PARAMS, has_bias: 'u32' }),
+  convDirect: linear('conv_direct', [activationSrc, convDirectSrc],
+    [read('image'), read('weights'), read('bias'), write('y_out'), write('aux')], { ...CONV_PARAMS, has_bias: 'u32', epilogue: 'u32' }),
   col2im: linear('col2im', [col2imSrc], [read('cols'), write('dx')], CONV_PARAMS),
-  gemmSplitReduce: linear('gemm_split_reduce', [gemmEpilogueSrc, gemmSplitReduceSrc],
-    [read('partial'), read('bias'), write('c')], GEMM_PARAMS),
+  gemmSplitReduce: linear('gemm_split_reduce', [activationSrc, gemmEpilogueSrc, gemmSplitReduceSrc],
+    [read('partial'), read('bias'), write('c'), write('aux')], GEMM_PARAMS),
   biasGradSerial: linear('bias_grad_serial', [biasGradSerialSrc], [read('dy'), write('db')],
     { rows: 'u32', cols: 'u32', accumulate: 'u32' }),
   biasGrad: reducing('bias_grad', [biasGradSrc], [read('dy'), write('db')], { rows: 'u32', cols: 'u32', accumulate: 'u32' }),
@@ -189,10 +191,10 @@ export function gemmKernel(operands: GemmOperandsName, tile: GemmTile): Kernel {
     const o = GEMM_OPERANDS[operands];
     k = new Kernel({
       name: `${o.name}_${tile.name}`,
-      sources: [...o.sources, gemmEpilogueSrc, gemmSrc],
+      sources: [...o.sources, activationSrc, gemmEpilogueSrc, gemmSrc],
       workgroupSize: [tile.wgX, tile.wgY],
       constants: { TK: GEMM_TK },
-      buffers: [read(o.a), read(o.b), read('bias'), write('c'), write('partial')],
+      buffers: [read(o.a), read(o.b), read('bias'), write('c'), write('partial'), write('aux')],
       params: { ...GEMM_PARAMS, ...o.params },
     });
     gemmKernels.set(key, k);

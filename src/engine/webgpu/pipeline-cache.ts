@@ -1,5 +1,5 @@
 // Compute pipelines are created once per kernel variant (creation costs 20 ms – 3 s on
-// SwiftShader) with an explicit layout: binding 0 is the uniform block, bound with a dynamic offset
+// SwiftShader), ahead of use and asynchronously where the caller lists them (compile()), with an explicit layout: binding 0 is the uniform block, bound with a dynamic offset
 // into the per-submission uniform arena; storage buffers follow.
 
 import { Kernel } from './kernel';
@@ -18,18 +18,63 @@ export class PipelineCache {
 
   get size(): number { return this.compiled.size; }
 
+  /** The kernel's pipeline; one compile() has not built is created synchronously here. */
   get(kernel: Kernel): CompiledKernel {
     let c = this.compiled.get(kernel);
     if (!c) this.compiled.set(kernel, (c = this.create(kernel)));
     return c;
   }
 
+  /**
+   * Builds every kernel's pipeline not built yet with createComputePipelineAsync, all in flight
+   * together, so a page's main thread never blocks on a compile. A kernel that fails is reported
+   * through onError (with the WGSL line and column) and left for get() to retry.
+   */
+  async compile(kernels: Iterable<Kernel>): Promise<void> {
+    const pending = [...new Set(kernels)].filter((k) => !this.compiled.has(k)).map(async (kernel) => {
+      // A bad module surfaces as the pipeline's rejection below, with the compiler's messages.
+      this.device.pushErrorScope('validation');
+      const module = this.module(kernel);
+      const layout = this.bindGroupLayout(kernel);
+      void this.device.popErrorScope();
+      try {
+        const pipeline = await this.device.createComputePipelineAsync(this.pipelineDescriptor(kernel, module, layout));
+        if (!this.compiled.has(kernel)) this.compiled.set(kernel, { pipeline, layout });
+      } catch (error) {
+        this.onError(`kernel ${kernel.name}: ${error instanceof Error ? error.message : String(error)}${await compilerMessages(module)}`);
+      }
+    });
+    await Promise.all(pending);
+  }
+
+  private module(kernel: Kernel): GPUShaderModule {
+    let module = this.modules.get(kernel.code);
+    if (!module) this.modules.set(kernel.code, (module = this.device.createShaderModule({ label: kernel.name, code: kernel.code })));
+    return module;
+  }
+
+  private pipelineDescriptor(kernel: Kernel, module: GPUShaderModule, layout: GPUBindGroupLayout): GPUComputePipelineDescriptor {
+    return {
+      label: kernel.name,
+      layout: this.device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: kernel.entryPoint },
+    };
+  }
+
   private create(kernel: Kernel): CompiledKernel {
     const device = this.device;
     device.pushErrorScope('validation');
-    let module = this.modules.get(kernel.code);
-    if (!module) this.modules.set(kernel.code, (module = device.createShaderModule({ label: kernel.name, code: kernel.code })));
-    const layout = device.createBindGroupLayout({
+    const module = this.module(kernel);
+    const layout = this.bindGroupLayout(kernel);
+    const pipeline = device.createComputePipeline(this.pipelineDescriptor(kernel, module, layout));
+    void device.popErrorScope().then(async (error) => {
+      if (error) this.onError(`kernel ${kernel.name}: ${error.message}${await compilerMessages(module)}`);
+    });
+    return { pipeline, layout };
+  }
+
+  private bindGroupLayout(kernel: Kernel): GPUBindGroupLayout {
+    return this.device.createBindGroupLayout({
       label: kernel.name,
       entries: [
         { binding: 0, visibility: GPU_SHADER_STAGE_COMPUTE,
@@ -40,15 +85,6 @@ export class PipelineCache {
         })),
       ],
     });
-    const pipeline = device.createComputePipeline({
-      label: kernel.name,
-      layout: device.createPipelineLayout({ label: kernel.name, bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: kernel.entryPoint },
-    });
-    void device.popErrorScope().then(async (error) => {
-      if (error) this.onError(`kernel ${kernel.name}: ${error.message}${await compilerMessages(module)}`);
-    });
-    return { pipeline, layout };
   }
 }
 

@@ -12,30 +12,30 @@ function poolParams(g: PoolGeometry): Record<string, number> {
 
 export function maxPoolForward(ctx: OpContext, g: PoolGeometry, x: Tensor, y: Tensor, argmax: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow;
-  launchLinear(ctx, 'maxPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
-    checkTensor(y, outputs, 'pool y').buffer, checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer], poolParams(g));
+  launchLinear(ctx, 'maxPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').binding,
+    checkTensor(y, outputs, 'pool y').binding, checkTensor(argmax, outputs, 'pool argmax', 'u32').binding], poolParams(g));
 }
 
 export function maxPoolBackward(ctx: OpContext, g: PoolGeometry, dy: Tensor, argmax: Tensor, dx: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
-  launchLinear(ctx, 'maxPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').buffer,
-    checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer, checkTensor(dx, inputs, 'pool dx').buffer], poolParams(g));
+  launchLinear(ctx, 'maxPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').binding,
+    checkTensor(argmax, outputs, 'pool argmax', 'u32').binding, checkTensor(dx, inputs, 'pool dx').binding], poolParams(g));
 }
 
 export function maxPoolGather(ctx: OpContext, g: PoolGeometry, x: Tensor, argmax: Tensor, y: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow;
-  launchLinear(ctx, 'maxPoolGather', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
-    checkTensor(argmax, outputs, 'pool argmax', 'u32').buffer, checkTensor(y, outputs, 'pool y').buffer], poolParams(g));
+  launchLinear(ctx, 'maxPoolGather', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').binding,
+    checkTensor(argmax, outputs, 'pool argmax', 'u32').binding, checkTensor(y, outputs, 'pool y').binding], poolParams(g));
 }
 
 export function avgPoolForward(ctx: OpContext, g: PoolGeometry, x: Tensor, y: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow;
-  launchLinear(ctx, 'avgPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').buffer,
-    checkTensor(y, outputs, 'pool y').buffer], poolParams(g));
+  launchLinear(ctx, 'avgPoolForward', outputs, [checkTensor(x, g.c * g.n * g.h * g.w, 'pool x').binding,
+    checkTensor(y, outputs, 'pool y').binding], poolParams(g));
 }
 
 export function avgPoolBackward(ctx: OpContext, g: PoolGeometry, dy: Tensor, dx: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
-  launchLinear(ctx, 'avgPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').buffer,
-    checkTensor(dx, inputs, 'pool dx').buffer], poolParams(g));
+  launchLinear(ctx, 'avgPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').binding,
+    checkTensor(dx, inputs, 'pool dx').binding], poolParams(g));
 }

@@ -10,12 +10,14 @@ import { PipelineCache } from './pipeline-cache';
 import { StagingArena } from './staging-arena';
 import { Workspace } from './workspace';
 import { WebGpuError } from './errors';
+import { sliceBuffer, sliceOffset, type BufferSlice } from './gpu-tensor';
 
 /** Dispatches per submission before the recorder submits on its own (1,024 uniform slots). */
 const UNIFORM_ARENA_BYTES = 1024 * PARAM_SLOT_BYTES;
 /** Host writes made while work is pending are staged here (larger ones flush first). */
 const UPLOAD_ARENA_BYTES = 4 << 20;
-const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+/** WebGPU's default maxComputeWorkgroupsPerDimension; grids spill into y and z past it. */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 
 export interface RecorderStats {
   /** Compute dispatches recorded. */
@@ -36,6 +38,8 @@ export class CommandRecorder {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private retired: GPUBuffer[] = [];
+  /** While compileFor() runs its dry pass: the kernels dispatched. */
+  private collecting: Set<Kernel> | null = null;
 
   constructor(private readonly device: GPUDevice, onError: (message: string) => void) {
     this.pipelines = new PipelineCache(device, onError);
@@ -48,11 +52,25 @@ export class CommandRecorder {
   get hasPendingWork(): boolean { return this.encoder !== null; }
 
   /**
+   * Runs `record` without recording anything, noting only the kernels it would dispatch, then
+   * builds their pipelines asynchronously, all together (PipelineCache.compile). Copies and
+   * uploads made meanwhile are dropped too, so `record` must be pure dispatch work (a forward and
+   * backward pass), not a host write whose effect is needed.
+   */
+  async compileFor(record: () => void): Promise<void> {
+    if (this.collecting) throw new WebGpuError('compileFor() calls cannot nest');
+    const kernels = new Set<Kernel>();
+    this.collecting = kernels;
+    try { record(); } finally { this.collecting = null; }
+    await this.pipelines.compile(kernels);
+  }
+
+  /**
    * Records one dispatch. `buffers` follow kernel.buffers; a read-only binding that is the same
    * buffer as a writable one (an in-place call such as activationBackward(y, dy, dy)) is bound to
    * a snapshot copy, since WebGPU forbids a writable buffer to appear twice in one dispatch.
    */
-  dispatch(kernel: Kernel, buffers: readonly GPUBuffer[], params: Readonly<Record<string, number>>,
+  dispatch(kernel: Kernel, buffers: readonly BufferSlice[], params: Readonly<Record<string, number>>,
     workgroups: readonly [number, number?, number?]): void {
     const [x, y = 1, z = 1] = workgroups;
     if (x === 0 || y === 0 || z === 0) return;
@@ -61,6 +79,10 @@ export class CommandRecorder {
     }
     if (buffers.length !== kernel.buffers.length) {
       throw new WebGpuError(`kernel ${kernel.name}: expected ${kernel.buffers.length} buffers, got ${buffers.length}`);
+    }
+    if (this.collecting) {
+      this.collecting.add(kernel);
+      return;
     }
     let offset = this.uniforms.allocate(PARAM_SLOT_BYTES, PARAM_SLOT_BYTES);
     if (offset < 0) {
@@ -79,7 +101,7 @@ export class CommandRecorder {
   }
 
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
-    if (bytes === 0) return;
+    if (bytes === 0 || this.collecting) return;
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
     this.stats.copies++;
@@ -88,6 +110,7 @@ export class CommandRecorder {
   /** Host → device, ordered after everything recorded so far. */
   upload(dst: GPUBuffer, byteOffset: number, data: ArrayBufferView): void {
     if (data.byteLength === 0) return;
+    if (this.collecting) throw new WebGpuError('a host write inside compileFor() would be dropped; write before or after it');
     if (this.hasPendingWork) {
       const at = this.uploads.allocate(data.byteLength, 4);
       if (at >= 0) {
@@ -127,19 +150,23 @@ export class CommandRecorder {
     this.uploads.destroy();
   }
 
-  private resolveAliases(kernel: Kernel, buffers: readonly GPUBuffer[]): readonly GPUBuffer[] {
-    let bound: GPUBuffer[] | null = null;
+  private resolveAliases(kernel: Kernel, buffers: readonly BufferSlice[]): readonly BufferSlice[] {
+    let bound: BufferSlice[] | null = null;
     kernel.buffers.forEach((binding, i) => {
       if (binding.access !== 'read_write') return;
+      const written = sliceBuffer(buffers[i]);
       buffers.forEach((other, j) => {
-        if (j === i || other !== buffers[i]) return;
+        if (j === i || sliceBuffer(other) !== written) return;
         if (kernel.buffers[j].access === 'read_write') {
+          // Two writable views of one arena may share a buffer when their ranges are disjoint.
+          if (sliceOffset(other) !== sliceOffset(buffers[i])) return;
           throw new WebGpuError(`kernel ${kernel.name}: '${binding.name}' and '${kernel.buffers[j].name}' are the same tensor`);
         }
         bound ??= [...buffers];
-        const snapshot = this.workspace.get(`alias${j}`, other.size);
-        this.copy(other, 0, snapshot, 0, other.size);
-        bound[j] = snapshot;
+        // The whole buffer is copied, so a view keeps its offset into the snapshot.
+        const snapshot = this.workspace.get(`alias${j}`, written.size);
+        this.copy(written, 0, snapshot, 0, written.size);
+        bound[j] = 'buffer' in other ? { ...other, buffer: snapshot } : snapshot;
       });
     });
     return bound ?? buffers;

@@ -44,14 +44,14 @@ export class TensorMemory {
       throw new RangeError(`write of ${data.length} elements at ${offset} overflows a tensor of ${g.length}`);
     }
     if (g.dtype === 'f32') {
-      this.recorder.upload(g.buffer, offset * 4, data instanceof Float32Array ? data : Float32Array.from(data));
+      this.recorder.upload(g.buffer, g.byteOffset + offset * 4, data instanceof Float32Array ? data : Float32Array.from(data));
       return;
     }
     checkU32Values('WebGpuBackend.write', data);
     const typed = data instanceof Uint32Array ? data : Uint32Array.from(data);
     g.hostValues ??= new Uint32Array(g.length);
     g.hostValues.set(typed, offset);
-    this.recorder.upload(g.buffer, offset * 4, typed);
+    this.recorder.upload(g.buffer, g.byteOffset + offset * 4, typed);
   }
 
   copy(src: Tensor, dst: Tensor, length?: number): void {
@@ -60,7 +60,7 @@ export class TensorMemory {
     checkTensor(src, n, 'copy source', s.dtype);
     const d = checkTensor(dst, n, 'copy destination', s.dtype);
     if (s === d) return;
-    this.recorder.copy(s.buffer, 0, d.buffer, 0, n * 4);
+    this.recorder.copy(s.buffer, s.byteOffset, d.buffer, d.byteOffset, n * 4);
     if (d.dtype === 'u32') {
       // The host copy follows the device's, or is dropped when the source's values are not known here.
       if (s.hostValues && d.hostValues) d.hostValues.set(s.hostValues.subarray(0, n));
@@ -71,7 +71,24 @@ export class TensorMemory {
   dispose(t: Tensor): void {
     const g = asGpuTensor(t);
     g.markDisposed();
-    this.recorder.retire(g.buffer);
+    // A view's buffer belongs to its arena, freed when the arena is.
+    if (!g.isView) this.recorder.retire(g.buffer);
+  }
+
+  /** Elements between aligned view starts (minStorageBufferOffsetAlignment / 4). */
+  get viewAlignment(): number { return this.device.limits.minStorageBufferOffsetAlignment / 4; }
+
+  /** A tensor of `length` elements at element `offset` of `arena`, sharing its buffer. */
+  view(arena: Tensor, offset: number, length: number): GpuTensor {
+    const a = asGpuTensor(arena, 'arena');
+    if (a.isView) throw new WebGpuError('a view cannot be carved from another view');
+    if (!Number.isInteger(offset) || offset < 0 || offset % this.viewAlignment !== 0) {
+      throw new RangeError(`view offset ${offset} must be a natural number and a multiple of ${this.viewAlignment} elements`);
+    }
+    if (!Number.isInteger(length) || length < 0 || offset + length > a.length) {
+      throw new RangeError(`a view of ${length} elements at ${offset} overflows an arena of ${a.length}`);
+    }
+    return new GpuTensor(length, a.dtype, a.buffer, offset * 4, a);
   }
 
   /** Readback buffers held by reads in flight (0 once every read has settled, failed or not). */
@@ -87,7 +104,7 @@ export class TensorMemory {
     const staging = this.staging.acquire(bytes);
     let mapped = false, read = false;
     try {
-      this.recorder.copy(t.buffer, 0, staging, 0, bytes);
+      this.recorder.copy(t.buffer, t.byteOffset, staging, 0, bytes);
       this.recorder.flush();
       try {
         await staging.mapAsync(MapMode.READ, 0, Math.max(4, bytes));

@@ -86,7 +86,7 @@ describe('CpuBackend kernel choice', () => {
 
   it('every module stays under 4 KiB, the most a browser compiles synchronously on a page\'s main thread', () => {
     for (const [name, m] of Object.entries({ gemm, gemv, im2col, pointwise, wgrad })) {
-      for (const bytes of [m.plainSimd, m.relaxedSimd]) assert.ok(bytes.length < 4096, `${name}.wat: ${bytes.length} bytes`);
+      for (const bytes of [m.plainSimd, m.relaxedSimd, m.plainSimdShared, m.relaxedSimdShared]) assert.ok(bytes.length < 4096, `${name}.wat: ${bytes.length} bytes`);
     }
   });
 });

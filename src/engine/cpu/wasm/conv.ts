@@ -11,13 +11,13 @@ import type { KernelExports } from './modules';
 import type { Scratch } from './scratch';
 
 /** Elements of Wᵀ·Δ per column chunk (256 KiB), so col2im reads the chunk while it is in cache. */
-const COLUMN_CHUNK_ELEMENTS = 1 << 16;
+export const COLUMN_CHUNK_ELEMENTS = 1 << 16;
 
 /** Elements of dy per chunk of output rows in the direct filter gradient: its chunk of dy and x stays in L1. */
-const WGRAD_CHUNK_ELEMENTS = 512;
+export const WGRAD_CHUNK_ELEMENTS = 512;
 
 /** The padded image's geometry and the offset tables of φ over it. */
-interface PhiTables {
+export interface PhiTables {
   readonly taps: number; readonly pixels: number;
   /** Float planes (channels × batch) and the padded plane's size. */
   readonly planes: number; readonly hp: number; readonly wp: number;
@@ -25,12 +25,12 @@ interface PhiTables {
   readonly pix: number; readonly tap: number;
 }
 
-function isPadded(g: ConvGeometry): boolean {
+export function isPadded(g: ConvGeometry): boolean {
   return g.ph > 0 || g.pw > 0;
 }
 
 /** Reserves and fills the tap-offset and (unless withPixels is false) pixel-origin tables of φ over the padded image. */
-function phiTables(x: KernelExports, scratch: Scratch, g: ConvGeometry, withPixels = true): PhiTables {
+export function phiTables(x: KernelExports, scratch: Scratch, g: ConvGeometry, withPixels = true): PhiTables {
   const taps = g.c * g.kh * g.kw, pixels = g.n * g.oh * g.ow;
   const hp = g.h + 2 * g.ph, wp = g.w + 2 * g.pw;
   const pix = withPixels ? scratch.reserve('conv.pixels', 4 * pixels) : 0, tap = scratch.reserve('conv.taps', 4 * taps);
@@ -40,7 +40,7 @@ function phiTables(x: KernelExports, scratch: Scratch, g: ConvGeometry, withPixe
 }
 
 /** x itself, or its zero-padded copy. */
-function paddedInput(x: KernelExports, scratch: Scratch, g: ConvGeometry, t: PhiTables, input: number): number {
+export function paddedInput(x: KernelExports, scratch: Scratch, g: ConvGeometry, t: PhiTables, input: number): number {
   if (!isPadded(g)) return input;
   const xp = scratch.reserve('conv.padded', 4 * t.planes * t.hp * t.wp);
   x.pad_copy(input, xp, t.planes, g.h, g.w, g.ph, g.pw);
@@ -64,7 +64,7 @@ export function convForward(x: KernelExports, scratch: Scratch, g: ConvGeometry,
  * taps: measured 11–12 GFLOP/s against the GEMM's 6–9 at 1→6 28² 5×5 and 3→16 32² 3×3, but 9–11
  * against 11–17 at 16 filters × 72 taps or more (6→16 14² 5×5, 8→16 12² 3×3, 16→32 16², 32→64 8²).
  */
-function directFilterGradient(g: ConvGeometry): boolean {
+export function directFilterGradient(g: ConvGeometry): boolean {
   return g.sw === 1 && (g.m < 16 || g.c * g.kh * g.kw < 32);
 }
 

@@ -4,7 +4,9 @@
 //
 // Growing a Memory detaches its old ArrayBuffer and every view of it, so views are handed out
 // through HeapView, which rebuilds its view when the heap's generation (bumped on every grow) moved
-// on. Only allocation grows the heap; kernels work on byte offsets, which stay valid. The memory
+// on (a shared memory's old buffer does not detach but stays at its old length: the same rebuild
+// covers it). Only allocation grows the heap, and only on the thread that owns the backend, never
+// while worker threads run kernels; kernels work on byte offsets, which stay valid. The memory
 // always extends at least 16 bytes past the last block, so a vector load that starts inside a block
 // and is partly masked off (wgrad.wat) never leaves the memory.
 
@@ -28,8 +30,14 @@ export class WasmHeap {
   private readonly free: FreeRange[] = [];
   private top = FIRST;
 
-  constructor(initialBytes = PAGE) {
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(initialBytes / PAGE)) });
+  /**
+   * `shared`: a shared memory (SharedArrayBuffer), which worker threads can run kernels on. A
+   * shared memory needs a maximum up front: the wasm32 limit, since the runtime only reserves
+   * address space for it, and commits pages as the heap grows.
+   */
+  constructor(initialBytes = PAGE, shared = false) {
+    const initial = Math.max(1, Math.ceil(initialBytes / PAGE));
+    this.memory = shared ? new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial });
   }
 
   /** Bytes handed out and not released. */

@@ -1,21 +1,50 @@
 // One CpuBackend's WebAssembly engine: its heap (where the backend's tensors live), the kernel
 // instances on that heap, and their scratch. Takes byte offsets of tensors the backend has checked.
+// With more than one thread the heap is a shared memory and the GEMM and convolutions at least
+// PARALLEL_MIN_FLOPS big run in slices across a KernelThreadPool; everything else stays here.
 
 import type { ConvGeometry, PoolGeometry } from '../../backend';
 import { convBackwardData, convBackwardFilter, convForward } from './conv';
 import { blockedGemm, matrixA, matrixB } from './gemm';
 import { WasmHeap } from './heap';
 import { instantiateKernels, type KernelExports, type SimdLevel } from './modules';
+import { parallelConvBackwardData, parallelConvBackwardFilter, parallelConvForward, type ParallelContext } from './parallel-conv';
 import { Scratch } from './scratch';
+import { gemmSlices, PARALLEL_MIN_FLOPS } from './split';
+import { KernelThreadPool, type SliceBody, type ThreadSpawner } from './thread-pool';
+
+/** How a WasmKernels runs: on this thread alone, or on `threads` threads started by `spawner`. */
+export interface KernelThreading {
+  readonly threads: number;
+  readonly spawner: ThreadSpawner;
+}
 
 export class WasmKernels {
-  readonly heap = new WasmHeap();
+  readonly heap: WasmHeap;
   private readonly x: KernelExports;
-  private readonly scratch = new Scratch(this.heap);
+  private readonly scratch: Scratch;
+  private readonly pool: KernelThreadPool | null;
+  private readonly parallel: ParallelContext | null;
 
-  /** Throws where the runtime cannot compile the kernels of `level`. */
-  constructor(readonly level: SimdLevel) {
+  /** Throws where the runtime cannot compile the kernels of `level` or cannot start the threads. */
+  constructor(readonly level: SimdLevel, threading: KernelThreading | null = null) {
+    const threaded = threading !== null && threading.threads > 1;
+    this.heap = new WasmHeap(undefined, threaded);
+    this.scratch = new Scratch(this.heap);
     this.x = instantiateKernels(this.heap.memory, level);
+    this.pool = threaded ? new KernelThreadPool(this.heap, level, threading.threads, threading.spawner) : null;
+    this.parallel = this.pool && { x: this.x, scratch: this.scratch, pool: this.pool, zero: (ptr, bytes) => this.zero(ptr, bytes) };
+  }
+
+  /** Threads the big ops run on (1: this one only). */
+  get threads(): number { return this.pool?.threads ?? 1; }
+
+  /** Ends the kernel threads; the backend is unusable after. */
+  close(): void { this.pool?.close(); }
+
+  /** The parallel context when an op of `flops` is worth splitting, else null. */
+  private split(flops: number): ParallelContext | null {
+    return flops >= PARALLEL_MIN_FLOPS ? this.parallel : null;
   }
 
   /** C (m×n) = alpha·op(A)·op(B) + beta·C for k ≥ 1. */
@@ -26,23 +55,33 @@ export class WasmKernels {
       this.x.gemv(a, transA ? m : k, transA ? 1 : 0, b, c, m, k, alpha, beta);
       return;
     }
-    blockedGemm(this.x, this.scratch, {
-      m, n, k, a: matrixA(this.x, a, transA ? m : k, transA), b: matrixB(this.x, b, transB ? k : n, transB),
+    const callOf = (x: KernelExports) => ({
+      m, n, k, a: matrixA(x, a, transA ? m : k, transA), b: matrixB(x, b, transB ? k : n, transB),
       c, ldc: n, alpha, beta, bias: 0,
     });
+    const parallel = this.split(2 * m * n * k);
+    if (!parallel) { blockedGemm(this.x, this.scratch, callOf(this.x)); return; }
+    parallel.pool.run('gemm', gemmSlices(m, n, parallel.pool.slices, callOf)
+      .map((sliceOf): SliceBody => (x, scratch) => blockedGemm(x, scratch, sliceOf(x))));
   }
 
   /** bias: byte offset or 0 for none. */
   convForward(g: ConvGeometry, x: number, w: number, bias: number, y: number): void {
-    convForward(this.x, this.scratch, g, x, w, bias, y);
+    const parallel = this.split(convFlops(g));
+    if (parallel) parallelConvForward(parallel, g, x, w, bias, y);
+    else convForward(this.x, this.scratch, g, x, w, bias, y);
   }
 
   convBackwardData(g: ConvGeometry, dy: number, w: number, dx: number): void {
-    convBackwardData(this.x, this.scratch, g, dy, w, dx, (ptr, bytes) => this.zero(ptr, bytes));
+    const parallel = this.split(convFlops(g));
+    if (parallel) parallelConvBackwardData(parallel, g, dy, w, dx);
+    else convBackwardData(this.x, this.scratch, g, dy, w, dx, (ptr, bytes) => this.zero(ptr, bytes));
   }
 
   convBackwardFilter(g: ConvGeometry, x: number, dy: number, dw: number): void {
-    if (g.n === 0) this.zero(dw, 4 * g.m * g.c * g.kh * g.kw);
+    if (g.n === 0) { this.zero(dw, 4 * g.m * g.c * g.kh * g.kw); return; }
+    const parallel = this.split(convFlops(g));
+    if (parallel) parallelConvBackwardFilter(parallel, g, x, dy, dw);
     else convBackwardFilter(this.x, this.scratch, g, x, dy, dw, (ptr, bytes) => this.zero(ptr, bytes));
   }
 
@@ -71,4 +110,9 @@ export class WasmKernels {
   private zero(ptr: number, bytes: number): void {
     new Uint8Array(this.heap.memory.buffer, ptr, bytes).fill(0);
   }
+}
+
+/** Flops of a convolution's GEMM (forward, or either gradient: the same count). */
+function convFlops(g: ConvGeometry): number {
+  return 2 * g.m * g.c * g.kh * g.kw * g.n * g.oh * g.ow;
 }

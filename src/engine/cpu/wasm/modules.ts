@@ -40,7 +40,8 @@ export interface KernelExports {
 
 const SOURCES = [gemmWat, gemvWat, im2colWat, pointwiseWat, wgradWat];
 
-function bytes(source: typeof gemmWat, level: SimdLevel): Uint8Array<ArrayBuffer> {
+function bytes(source: typeof gemmWat, level: SimdLevel, shared = false): Uint8Array<ArrayBuffer> {
+  if (shared) return level === 'relaxed' ? source.relaxedSimdShared : source.plainSimdShared;
   return level === 'relaxed' ? source.relaxedSimd : source.plainSimd;
 }
 
@@ -56,18 +57,54 @@ export function bestSimdLevel(): SimdLevel | null {
   return detected.level;
 }
 
-const compiled = new Map<SimdLevel, WebAssembly.Module[]>();
+const compiled = new Map<string, WebAssembly.Module[]>();
 
 /**
- * The kernels of `level` on `memory`. Throws where the runtime refuses to compile them (no SIMD, or a
- * Content-Security-Policy without 'wasm-unsafe-eval').
+ * The compiled modules of `level`, importing a shared memory when `shared` (worker threads are
+ * handed these, so each thread instantiates without compiling again). Throws where the runtime
+ * refuses to compile them (no SIMD, or a Content-Security-Policy without 'wasm-unsafe-eval').
  */
-export function instantiateKernels(memory: WebAssembly.Memory, level: SimdLevel): KernelExports {
-  let modules = compiled.get(level);
+export function kernelModules(level: SimdLevel, shared: boolean): WebAssembly.Module[] {
+  const key = `${level}/${shared ? 'shared' : 'own'}`;
+  let modules = compiled.get(key);
   if (!modules) {
-    modules = SOURCES.map((s) => new WebAssembly.Module(bytes(s, level)));
-    compiled.set(level, modules);
+    modules = SOURCES.map((s) => new WebAssembly.Module(bytes(s, level, shared)));
+    compiled.set(key, modules);
   }
+  return modules;
+}
+
+/** The exports of `modules` instantiated on `memory`, merged into one object. */
+export function instantiateModules(modules: readonly WebAssembly.Module[], memory: WebAssembly.Memory): KernelExports {
   const imports = { env: { memory } };
   return Object.assign({}, ...modules.map((m) => new WebAssembly.Instance(m, imports).exports)) as KernelExports;
+}
+
+/** The kernels of `level` on `memory` (shared or not). Throws where the runtime refuses to compile them. */
+export function instantiateKernels(memory: WebAssembly.Memory, level: SimdLevel): KernelExports {
+  return instantiateModules(kernelModules(level, isShared(memory)), memory);
+}
+
+/** Whether `memory` is a shared memory (its buffer a SharedArrayBuffer). */
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+let sharedSupport: boolean | undefined;
+
+/**
+ * Whether this runtime makes shared wasm memories: Node always; a page or worker only when
+ * cross-origin isolated (otherwise SharedArrayBuffer is absent and the backend runs on one thread).
+ */
+export function sharedMemorySupported(): boolean {
+  if (sharedSupport === undefined) {
+    try {
+      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+      sharedSupport = typeof SharedArrayBuffer === 'function' && isolated !== false
+        && isShared(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }));
+    } catch {
+      sharedSupport = false;
+    }
+  }
+  return sharedSupport;
 }
