@@ -11,10 +11,10 @@ import {
 } from '../engine';
 import { DEFAULT_KEEP, loadDataset, readCheckpointFile, saveCheckpoint, writeCheckpointFile } from '../engine/node';
 import { defineCommand, UsageError, type Io } from './args';
-import { backendFlag, chooseBackend, parseBackendChoice, type BackendChoice } from './backend-choice';
-import { batchFlag, jsonFlag } from './common-flags';
+import { backendFlag, chooseBackend, parseBackendChoice, parseCpuThreads, type BackendChoice } from './backend-choice';
+import { batchFlag, jsonFlag, threadsFlag } from './common-flags';
 import { CliFailure, reportingFailures } from './failure';
-import { analyzeFile, displayPath, MODEL_FILE } from './model-file';
+import { analyzeFile, displayPath, MODEL_FILE, simpleNNTrain } from './model-file';
 import { percent, ProgressLine, stderrIsTerminal, type TerminalIo } from './progress';
 
 export const trainCommand = defineCommand({
@@ -30,20 +30,23 @@ export const trainCommand = defineCommand({
   positionals: [MODEL_FILE],
   flags: [
     { name: 'data', type: 'string', value: 'SPEC', description: 'data set: mnist, idx:DIR, cifar10:DIR or libsvm:TRAIN[,TEST]' },
+    { name: 'simplenn', type: 'string', value: "'-s 1 …'", description: 'a .config\'s training options, in simpleNN\'s syntax (docs/simplenn.md); the flags above still override them' },
     { name: 'epochs', type: 'number', value: 'N', description: 'number of epochs' },
     batchFlag('mini-batch size'),
     { name: 'lr', type: 'number', value: 'X', description: 'learning rate' },
     backendFlag('compute backend (default auto)'),
+    threadsFlag('threads of the cpu backend (default: the cores, at most 8)'),
     { name: 'save', type: 'string', value: 'PATH', description: 'write a checkpoint (weights + optimizer state) when done' },
     { name: 'resume', type: 'string', value: 'PATH', description: 'continue from a checkpoint written by --save' },
     { name: 'checkpoint', type: 'boolean', description: `when done, save <model>.step-NNNNNN.ckpt.safetensors beside the model and update <model>.ckpt.safetensors (the latest); keeps the newest ${DEFAULT_KEEP}` },
     { name: 'keep', type: 'number', value: 'N', description: `numbered checkpoints --checkpoint keeps (default ${DEFAULT_KEEP})` },
     { name: 'stop-at-step', type: 'number', value: 'N', description: 'stop once N optimizer steps are taken in all (then --save)' },
-    jsonFlag('print one JSON object per epoch instead of text'),
+    jsonFlag('print one JSON object per epoch (per Newton iteration, with its f, |g|, step, #CG, reductions and lambda) instead of text'),
   ],
   run({ positionals, flags }, io) {
     return reportingFailures('train', io, () => train(positionals[0], {
-      data: flags.data, epochs: flags.epochs, batch: flags.batch, lr: flags.lr, backend: parseBackendChoice(flags.backend),
+      data: flags.data, simplenn: flags.simplenn, epochs: flags.epochs, batch: flags.batch, lr: flags.lr, backend: parseBackendChoice(flags.backend),
+      threads: parseCpuThreads(flags.threads),
       save: flags.save, resume: flags.resume, stopAtStep: flags['stop-at-step'], checkpoint: flags.checkpoint ?? false, keep: flags.keep, json: flags.json ?? false,
     }, io));
   },
@@ -51,10 +54,14 @@ export const trainCommand = defineCommand({
 
 export interface TrainRunOptions {
   readonly data?: string;
+  /** simpleNN option string for a .config model. */
+  readonly simplenn?: string;
   readonly epochs?: number;
   readonly batch?: number;
   readonly lr?: number;
   readonly backend: BackendChoice;
+  /** Threads of the CPU backend (default 1). */
+  readonly threads?: number;
   readonly save?: string;
   readonly resume?: string;
   readonly stopAtStep?: number;
@@ -67,12 +74,14 @@ export interface TrainRunOptions {
 }
 
 async function train(file: string, options: TrainRunOptions, io: TerminalIo): Promise<number> {
-  const { text, analysis } = analyzeFile(file, io, 'train');
+  const simpleNN = options.simplenn === undefined ? undefined : simpleNNTrain(file, options.simplenn, '--simplenn', options.data);
+  for (const note of simpleNN?.notes ?? []) io.stderr(`note: ${note}\n`);
+  const { text, analysis } = analyzeFile(file, io, 'train', simpleNN?.train);
   const spec = withOverrides(analysis.spec, options, io.cwd);
   const defaults = options.data === undefined ? defaultTrainingNote(analysis.spec) : null;
   if (defaults) io.stderr(`note: ${displayPath(file, io.cwd)} has ${defaults}\n`);
 
-  const { backend, note } = options.backendOverride ? { backend: options.backendOverride, note: '' } : await chooseBackend(options.backend);
+  const { backend, note } = options.backendOverride ? { backend: options.backendOverride, note: '' } : await chooseBackend(options.backend, 'f32', options.threads);
   if (note) io.stderr(`${note}\n`);
   const progress = new ProgressLine(io, stderrIsTerminal(io));
   let stopRequested = false;
@@ -101,14 +110,13 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
     if (options.resume) await resume(trainer, options.resume, text, io);
     if (!options.json) {
       io.stdout(`training ${displayPath(file, io.cwd)} on ${dataset.name} with ${backend.description}: ` +
-        `${trainer.network.parameterCount.toLocaleString('en-US')} parameters, ${plural(trainer.settings.epochs, 'epoch')} of ` +
-        `${trainer.stepsPerEpoch} steps (batch ${trainer.settings.batch}, ${trainer.settings.optimizer}, lr ${trainer.settings.lr})\n`);
+        `${trainer.network.parameterCount.toLocaleString('en-US')} parameters, ${runLength(trainer, spec)}\n`);
     }
     process.on('SIGINT', onSigint);
     const reason = await trainer.run(options.stopAtStep !== undefined ? { untilStep: options.stopAtStep } : {});
     progress.clear();
     if (!options.json && summary.testAccuracy !== undefined) {
-      io.stdout(`test accuracy ${percent(summary.testAccuracy ?? null)} after ${plural(trainer.progress.epoch, 'epoch')} (${summary.seconds.toFixed(1)} s)\n`);
+      io.stdout(`test accuracy ${percent(summary.testAccuracy ?? null)} after ${plural(trainer.progress.epoch, trainer.settings.optimizer === 'newton' ? 'Newton iteration' : 'epoch')} (${summary.seconds.toFixed(1)} s)\n`);
     }
     const origin: CheckpointOrigin = { modelText: text, backend: backend.name, data: spec.train.data, metrics: summary.metrics };
     if (options.save) await save(trainer, options.save, origin, io);
@@ -169,9 +177,40 @@ async function loadData(spec: DataSpec) {
   }
 }
 
+/** What the header line says the run will do: epochs of steps, or Newton iterations with their settings. */
+function runLength(trainer: Trainer, spec: ModelSpec): string {
+  const s = trainer.settings;
+  if (s.optimizer !== 'newton') return `${plural(s.epochs, 'epoch')} of ${trainer.stepsPerEpoch} steps (batch ${s.batch}, ${s.optimizer}, lr ${s.lr})`;
+  const n = spec.train.newton;
+  return `${plural(s.epochs, 'Newton iteration')} (batch ${s.batch}, C ${n.C}, GNsize ${n.gnSize === 0 ? '5%' : n.gnSize}, xi ${n.xi}, CGmax ${n.cgMax}, lambda ${n.lambda})`;
+}
+
+/** A number in a Newton log line: short, in exponent form when tiny or huge. */
+function figure(x: number): string {
+  return x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4) ? String(Number(x.toPrecision(4))) : x.toExponential(3);
+}
+
 function report(e: TrainEvent, trainer: Trainer, progress: ProgressLine, json: boolean, backend: BackendName, io: Io): void {
   const epochs = trainer.settings.epochs;
   switch (e.type) {
+    case 'newton': {
+      // simpleNN's per-iteration line (newton.m), with the evaluations; it stands for the epoch's line too.
+      progress.clear();
+      if (json) {
+        io.stdout(`${JSON.stringify({
+          epoch: e.iteration, loss: e.loss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy, seconds: e.seconds, backend,
+          f: e.f, gradientNorm: e.gradientNorm, stepSize: e.stepSize, cgIterations: e.cgIterations, backtracks: e.backtracks,
+          actualReduction: e.actualReduction, predictedReduction: e.predictedReduction, lambda: e.lambda,
+          validationAccuracy: e.validationAccuracy, subsampleSize: e.subsampleSize,
+        })}\n`);
+      } else {
+        const validation = e.validationAccuracy !== null ? `  validation ${percent(e.validationAccuracy)}` : '';
+        io.stdout(`iter ${e.iteration}/${epochs}  f ${figure(e.f)}  |g| ${figure(e.gradientNorm)}  alpha ${figure(e.stepSize)}  #CG ${e.cgIterations}  ` +
+          `actred ${figure(e.actualReduction)}  prered ${figure(e.predictedReduction)}  lambda ${figure(e.lambda)}  ` +
+          `train ${percent(e.trainAccuracy)}  test ${percent(e.testAccuracy)}${validation}  ${e.seconds.toFixed(1)} s\n`);
+      }
+      return;
+    }
     case 'step': {
       const done = (e.epoch - 1) * trainer.stepsPerEpoch + e.step;
       const imagesLeft = Math.max(0, epochs * trainer.stepsPerEpoch - done) * trainer.settings.batch;
@@ -179,6 +218,7 @@ function report(e: TrainEvent, trainer: Trainer, progress: ProgressLine, json: b
       return;
     }
     case 'epoch': {
+      if (trainer.settings.optimizer === 'newton') return;  // its `newton` line said it all
       progress.clear();
       if (json) {
         io.stdout(`${JSON.stringify({
@@ -200,6 +240,7 @@ function report(e: TrainEvent, trainer: Trainer, progress: ProgressLine, json: b
 /** The checkpoint figures after an event: the latest step's loss and accuracy, the latest test accuracy. */
 function latestMetrics(m: CheckpointMetrics, e: TrainEvent): CheckpointMetrics {
   if (e.type === 'step') return { ...m, loss: e.loss, accuracy: e.accuracy };
+  if (e.type === 'newton') return { ...m, loss: e.loss, accuracy: e.trainAccuracy };
   if (e.type === 'epoch' && e.testAccuracy !== null) return { ...m, testAccuracy: e.testAccuracy };
   return m;
 }

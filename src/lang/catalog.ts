@@ -6,6 +6,7 @@
 
 import { LAYERS } from '../layers/index';
 import { MAX_DIM } from '../layers/params';
+import { NEWTON_DEFAULTS } from './spec';
 
 export type StatementCategory = 'input' | 'layer' | 'loss' | 'train';
 
@@ -90,13 +91,22 @@ export const STATEMENTS: readonly StatementInfo[] = [
     aliases: ['training', 'fit', 'optim', 'optimize'],
     params: [
       { name: 'data', doc: 'Data set: `mnist` (built in), `idx:DIR`, `cifar10:DIR` or `libsvm:TRAIN[,TEST]`; relative paths are from the model file\'s folder.', kind: 'data', default: 'mnist', snippet: 'data=${1|mnist,idx:,cifar10:,libsvm:|}', aliases: ['dataset', 'datasets'] },
-      { name: 'epochs', doc: 'Passes over the training split.', kind: 'integer', default: '3', bounds: { min: 1, max: 1_000_000 }, snippet: 'epochs=${1:3}', aliases: ['epoch', 'iterations', 'iters'] },
+      { name: 'epochs', doc: 'Passes over the training split; with optimizer=newton, Newton iterations (simpleNN\'s iter_max).', kind: 'integer', default: '3', bounds: { min: 1, max: 1_000_000 }, snippet: 'epochs=${1:3}', aliases: ['epoch', 'iterations', 'iters', 'iter_max', 'epoch_max'] },
       { name: 'batch', doc: 'Examples per gradient step.', kind: 'integer', default: '64', bounds: { min: 1, max: 1_000_000 }, snippet: 'batch=${1:64}', aliases: ['batch_size', 'batchsize', 'bs'] },
-      { name: 'optimizer', doc: 'Update rule: `sgd` (with momentum), `adam`, or `newton` (subsampled Newton, coming later).', kind: 'choice', default: 'sgd', values: ['sgd', 'adam', 'newton'], snippet: 'optimizer=${1|sgd,adam,newton|}', aliases: ['optim', 'opt', 'solver', 'method'] },
-      { name: 'lr', doc: 'Learning rate, > 0.', kind: 'number', default: '0.05', bounds: { min: 0, minExclusive: true, max: 1000 }, snippet: 'lr=${1:0.05}', aliases: ['learning_rate', 'eta', 'rate', 'alpha'] },
+      { name: 'optimizer', doc: 'Update rule: `sgd` (with momentum), `adam`, or `newton` (simpleNN\'s subsampled Gauss-Newton method with conjugate gradient).', kind: 'choice', default: 'sgd', values: ['sgd', 'adam', 'newton'], snippet: 'optimizer=${1|sgd,adam,newton|}', aliases: ['optim', 'opt', 'solver', 'method'] },
+      { name: 'lr', doc: 'Learning rate, > 0.', kind: 'number', default: '0.05', bounds: { min: 0, minExclusive: true, max: 1000 }, snippet: 'lr=${1:0.05}', aliases: ['learning_rate', 'rate', 'alpha'] },
       { name: 'momentum', doc: 'SGD momentum, in [0, 1).', kind: 'number', default: '0.9', bounds: { min: 0, max: 1, maxExclusive: true }, snippet: 'momentum=${1:0.9}', aliases: ['beta'] },
       { name: 'decay', doc: 'Learning-rate decay: lr_t = lr / (1 + decay·t), t = step count.', kind: 'number', default: '0', bounds: { min: 0, max: 1000 }, snippet: 'decay=${1:0}', aliases: ['lr_decay'] },
-      { name: 'weight_decay', doc: 'L2 penalty coefficient added to the gradient, ≥ 0.', kind: 'number', default: '0', bounds: { min: 0, max: 1000 }, snippet: 'weight_decay=${1:5e-4}', aliases: ['l2', 'weightdecay', 'wd', 'regularization', 'lambda'] },
+      { name: 'weight_decay', doc: 'L2 penalty coefficient added to the gradient, ≥ 0.', kind: 'number', default: '0', bounds: { min: 0, max: 1000 }, snippet: 'weight_decay=${1:5e-4}', aliases: ['l2', 'weightdecay', 'wd', 'regularization'] },
+      // optimizer=newton (simpleNN's opt/newton.m and opt/CG.m), with simpleNN's names and defaults.
+      { name: 'C', doc: 'Newton: regularisation, (1/(2C·l))·‖w‖² added to the average loss over the l training examples (simpleNN\'s -C), > 0.', kind: 'number', default: String(NEWTON_DEFAULTS.C), bounds: { min: 0, minExclusive: true, max: 1e12 }, snippet: 'C=${1:0.01}', aliases: ['c', 'reg_c'] },
+      { name: 'GNsize', doc: 'Newton: examples in each Gauss-Newton subsample; 0 = 5% of the training examples (simpleNN\'s default).', kind: 'integer', default: String(NEWTON_DEFAULTS.gnSize), bounds: { min: 0, max: 1_000_000_000 }, snippet: 'GNsize=${1:0}', aliases: ['gnsize', 'gn_size', 'subsample'] },
+      { name: 'xi', doc: 'Newton: CG stops once ‖r‖ ≤ xi·‖g‖, in (0, 1).', kind: 'number', default: String(NEWTON_DEFAULTS.xi), bounds: { min: 0, minExclusive: true, max: 1, maxExclusive: true }, snippet: 'xi=${1:0.1}', aliases: ['cg_tol', 'cgtol'] },
+      { name: 'CGmax', doc: 'Newton: most conjugate-gradient steps per iteration.', kind: 'integer', default: String(NEWTON_DEFAULTS.cgMax), bounds: { min: 1, max: 100_000 }, snippet: 'CGmax=${1:250}', aliases: ['cgmax', 'cg_max', 'max_cg'] },
+      { name: 'lambda', doc: 'Newton: initial Levenberg-Marquardt damping λ, > 0 (not the L2 penalty: that is weight_decay, or C for newton).', kind: 'number', default: String(NEWTON_DEFAULTS.lambda), bounds: { min: 0, minExclusive: true, max: 1e12 }, snippet: 'lambda=${1:1}', aliases: ['damping', 'lm_lambda'] },
+      { name: 'drop', doc: 'Newton: λ is multiplied by drop (2/3) when actual/predicted reduction ≥ 3/4, in (0, 1).', kind: 'number', default: String(NEWTON_DEFAULTS.drop), bounds: { min: 0, minExclusive: true, max: 1, maxExclusive: true }, snippet: 'drop=${1:0.5}', aliases: ['lambda_drop'] },
+      { name: 'boost', doc: 'Newton: λ is multiplied by boost when actual/predicted reduction < 1/4, > 1.', kind: 'number', default: String(NEWTON_DEFAULTS.boost), bounds: { min: 1, minExclusive: true, max: 1000 }, snippet: 'boost=${1:1.5}', aliases: ['lambda_boost'] },
+      { name: 'eta', doc: 'Newton: line-search (Armijo) constant, accept α once f(w+αd) − f(w) ≤ eta·α·gᵀd, in (0, 1).', kind: 'number', default: String(NEWTON_DEFAULTS.eta), bounds: { min: 0, minExclusive: true, max: 1, maxExclusive: true }, snippet: 'eta=${1:1e-4}', aliases: ['armijo'] },
       { name: 'seed', doc: 'Seed for weight initialisation, shuffling and dropout, so runs repeat exactly.', kind: 'integer', default: '1', bounds: { min: 0, max: 4_294_967_295 }, snippet: 'seed=${1:1}', aliases: ['random_seed', 'rng'] },
       { name: 'validation', doc: 'Fraction of the training split held out for validation, in [0, 1), or a data set spec.', kind: 'validation', default: '0', bounds: { min: 0, max: 1, maxExclusive: true }, snippet: 'validation=${1:0.1}', aliases: ['val', 'validation_split', 'valid', 'holdout'] },
     ],

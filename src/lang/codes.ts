@@ -40,8 +40,24 @@ export const DIAGNOSTIC_CODES = {
   'class-count-mismatch': 'error',
   'memory-budget': 'warning',
   // training
-  'optimizer-not-available': 'warning',
   'momentum-unused': 'info',
+  'newton-only-setting': 'info',
+  'newton-setting-misread': 'warning',
+  'ignored-by-newton': 'info',
 } as const satisfies Record<string, Severity>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+// The codes only a simpleNN `.config` file can produce (src/lang/simplenn); its shape problems reuse
+// the codes above. Documented in docs/language.md, "simpleNN `.config` files".
+export const CONFIG_DIAGNOSTIC_CODES = {
+  'config-syntax': 'error',
+  'config-unknown-field': 'warning',
+  'config-duplicate-field': 'error',
+  'config-missing-field': 'error',
+  'config-vector-length': 'error',
+  'config-layer-count': 'error',
+  'config-no-data': 'info',
+} as const satisfies Record<string, Severity>;
+
+export type ConfigDiagnosticCode = keyof typeof CONFIG_DIAGNOSTIC_CODES;

@@ -10,9 +10,9 @@ import type { StatementInfo } from './catalog';
 import { KNOWN_DATASETS, STATEMENTS, statementInfo } from './catalog';
 import { formatShape } from './format';
 import type {
-  DataSpec, Diagnostic, Fix, LayerSpec, LossKind, ModelSpec, OptimizerKind, TrainSettings,
+  DataSpec, Diagnostic, Fix, LayerSpec, LossKind, ModelSpec, NewtonTrainSettings, OptimizerKind, TrainSettings,
 } from './spec';
-import { DEFAULT_TRAIN } from './spec';
+import { DEFAULT_TRAIN, NEWTON_DEFAULTS } from './spec';
 import { suggest } from './suggest';
 import type { Statement, SyntaxTree } from './syntax';
 import { deleteLines, indentation, insert, pos, replace, where } from './text';
@@ -256,22 +256,53 @@ function softmaxNotLast(layers: readonly LayerEntry[]): Diagnostic[] {
   return out;
 }
 
+/** Train keys that only optimizer=newton reads. */
+const NEWTON_KEYS = ['C', 'GNsize', 'xi', 'CGmax', 'lambda', 'drop', 'boost', 'eta'] as const;
+/** Keys whose names meant something else before (aliases of weight_decay and lr), so a silent change is ruled out. */
+const FORMER_MEANINGS: Readonly<Record<string, { readonly meaning: string; readonly instead: string }>> = {
+  lambda: { meaning: "Newton's initial damping", instead: 'weight_decay' },
+  eta: { meaning: "Newton's line-search constant", instead: 'lr' },
+};
+/** Keys optimizer=newton does not read, and what it uses instead. */
+const IGNORED_BY_NEWTON: Readonly<Record<string, string>> = {
+  lr: 'its step size comes from the line search',
+  decay: 'its step size comes from the line search',
+  weight_decay: 'its L2 term is (1/(2C·l))·‖w‖², set by C',
+};
+
 function optimizerNotes(statement: Statement, bound: Bound, optimizer: OptimizerKind): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const opt = bound.written.get('optimizer');
-  if (optimizer === 'newton' && opt) {
-    out.push({
-      range: opt.value.range, severity: 'warning', code: 'optimizer-not-available',
-      message: `${where(statement)}: optimizer=newton is part of the language, but the training engine cannot run it yet; training will stop with an error`,
-      fixes: [{ title: 'Use sgd', edits: [replace(opt.value.range, 'sgd')] }, { title: 'Use adam', edits: [replace(opt.value.range, 'adam')] }],
-    });
-  }
   const momentum = bound.written.get('momentum');
   if (momentum && optimizer !== 'sgd') {
     out.push({
       range: momentum.arg.range, severity: 'info', code: 'momentum-unused',
       message: `${where(statement)}: momentum only applies to optimizer=sgd; ${optimizer} ignores it`,
     });
+  }
+  if (optimizer === 'newton') {
+    for (const [key, why] of Object.entries(IGNORED_BY_NEWTON)) {
+      const arg = bound.written.get(key);
+      if (arg) out.push({ range: arg.arg.range, severity: 'info', code: 'ignored-by-newton', message: `${where(statement)}: optimizer=newton ignores ${key}; ${why}` });
+    }
+    return out;
+  }
+  for (const key of NEWTON_KEYS) {
+    const arg = bound.written.get(key);
+    if (!arg) continue;
+    const former = FORMER_MEANINGS[key];
+    if (former) {
+      const keyRange = arg.arg.kind === 'setting' ? arg.arg.key.range : arg.arg.range;
+      out.push({
+        range: keyRange, severity: 'warning', code: 'newton-setting-misread',
+        message: `${where(statement)}: ${key} is ${former.meaning} and only applies to optimizer=newton; ${optimizer} ignores it — did you mean ${former.instead}?`,
+        fixes: [{ title: `Change to \`${former.instead}\``, edits: [replace(keyRange, former.instead)] }],
+      });
+    } else {
+      out.push({
+        range: arg.arg.range, severity: 'info', code: 'newton-only-setting',
+        message: `${where(statement)}: ${key} only applies to optimizer=newton; ${optimizer} ignores it${key === 'C' ? ' (its L2 penalty is weight_decay)' : ''}`,
+      });
+    }
   }
   return out;
 }
@@ -298,7 +329,17 @@ function trainSettings(train: { statement: Statement; bound: Bound } | null): Tr
     decay: numberValue(v('decay'), DEFAULT_TRAIN.decay),
     weightDecay: numberValue(v('weight_decay'), DEFAULT_TRAIN.weightDecay),
     seed: numberValue(v('seed'), DEFAULT_TRAIN.seed),
+    newton: newtonSettings(v),
     validation: validation?.kind === 'data' ? validation.value : numberValue(validation, 0),
     range: train.statement.range,
+  };
+}
+
+function newtonSettings(v: (name: string) => Value | undefined): NewtonTrainSettings {
+  const d = NEWTON_DEFAULTS;
+  return {
+    C: numberValue(v('C'), d.C), gnSize: numberValue(v('GNsize'), d.gnSize), xi: numberValue(v('xi'), d.xi),
+    cgMax: numberValue(v('CGmax'), d.cgMax), lambda: numberValue(v('lambda'), d.lambda), drop: numberValue(v('drop'), d.drop),
+    boost: numberValue(v('boost'), d.boost), eta: numberValue(v('eta'), d.eta),
   };
 }

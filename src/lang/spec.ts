@@ -41,11 +41,39 @@ export interface TrainSettings {
   readonly decay: number;       // simpleNN's rule: lr_t = lr / (1 + decay·t), t = step count
   readonly weightDecay: number; // L2 penalty coefficient, added to the gradient
   readonly seed: number;
+  /** optimizer=newton's settings (the other optimizers ignore them). */
+  readonly newton: NewtonTrainSettings;
   /** Fraction of the training split held out for validation (0 = none), or a separate data set. */
   readonly validation: number | DataSpec;
   /** Range of the `train` statement (all its lines), if one was written. */
   readonly range?: Range;
 }
+
+/**
+ * simpleNN's Newton options (its cnn_train.m parameter defaults). The objective is
+ * f(w) = (1/(2·C·l))·‖w‖² + average loss over the l training examples; for sgd/adam the same L2 term
+ * is weight_decay = 1/(C·l), which newton ignores.
+ */
+export interface NewtonTrainSettings {
+  readonly C: number;
+  /** Examples per Gauss-Newton subsample; 0 = ceil(5% of the training examples). */
+  readonly gnSize: number;
+  /** CG stops at ‖r‖ ≤ xi·‖g‖ … */
+  readonly xi: number;
+  /** … or after CGmax steps. */
+  readonly cgMax: number;
+  /** Initial Levenberg-Marquardt damping. */
+  readonly lambda: number;
+  /** λ ×= drop when actual/predicted reduction ≥ 3/4; λ ×= boost when < 1/4. */
+  readonly drop: number;
+  readonly boost: number;
+  /** Armijo constant of the backtracking line search. */
+  readonly eta: number;
+}
+
+export const NEWTON_DEFAULTS: NewtonTrainSettings = {
+  C: 0.01, gnSize: 0, xi: 0.1, cgMax: 250, lambda: 1, drop: 2 / 3, boost: 1.5, eta: 1e-4,
+};
 
 export const DEFAULT_TRAIN: Omit<TrainSettings, 'range'> = {
   data: { kind: 'mnist' },
@@ -57,6 +85,7 @@ export const DEFAULT_TRAIN: Omit<TrainSettings, 'range'> = {
   decay: 0,
   weightDecay: 0,
   seed: 1,
+  newton: NEWTON_DEFAULTS,
   validation: 0,
 };
 

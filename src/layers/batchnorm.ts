@@ -8,7 +8,9 @@ import type { Shape } from '../lang/spec';
 import type { BatchNormTensors, Tensor } from '../engine/backend';
 import type { Param, Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { float } from '../export/onnx/layer-export';
+import { pyNumber } from '../export/pytorch/python';
 
 export interface BatchNormLayer extends LayerBase { readonly kind: 'batchnorm'; readonly momentum: number; readonly epsilon: number }
 
@@ -43,7 +45,30 @@ export const batchnorm: LayerDefinition<BatchNormLayer> = {
 
   describe: (layer) => `momentum ${layer.momentum}, ε ${layer.epsilon}`,
   paramBreakdown: (_layer, input) => ` (scale and shift for ${normalised(input)})`,
+  // Evaluation mode: the running statistics. ONNX's momentum weighs the old running value, ConvLab's the batch.
+  onnx: (layer, ctx) => {
+    const rows = [ctx.inputShape[0]];
+    return [{
+      op: 'BatchNormalization',
+      inputs: [ctx.input, ctx.weight('weight', rows), ctx.weight('bias', rows), ctx.weight('running_mean', rows), ctx.weight('running_var', rows)],
+      output: ctx.output,
+      attributes: { epsilon: float(layer.epsilon), momentum: float(1 - layer.momentum) },
+    }];
+  },
   create: (ctx, layer) => new BatchNorm(ctx, layer),
+  // Same conventions as torch: momentum weighs the current batch, the running variance is unbiased.
+  torch: (layer, { inputShape }) => {
+    const rows = inputShape[0];
+    return {
+      module: `nn.BatchNorm${inputShape.length === 3 ? '2d' : '1d'}(${rows}, eps=${pyNumber(layer.epsilon)}, momentum=${pyNumber(layer.momentum)})`,
+      tensors: [
+        { suffix: 'weight', attribute: 'weight', shape: [rows], init: 'ones' },
+        { suffix: 'bias', attribute: 'bias', shape: [rows], init: 'zeros' },
+        { suffix: 'running_mean', attribute: 'running_mean', shape: [rows] },
+        { suffix: 'running_var', attribute: 'running_var', shape: [rows] },
+      ],
+    };
+  },
 };
 
 class BatchNorm extends EngineLayer<BatchNormLayer> {
@@ -54,13 +79,11 @@ class BatchNorm extends EngineLayer<BatchNormLayer> {
   /** Channels or features, and the elements of each per example. */
   private readonly rows: number;
   private readonly spatial: number;
-  private readonly maxBatch: number;
   /** Input gradient when batch norm is the first layer (the backend always writes one). */
   private discardedDx: Tensor | null = null;
 
   constructor(private readonly ctx: BuildContext, spec: BatchNormLayer) {
     super(ctx, spec);
-    this.maxBatch = ctx.maxBatch;
     if (!(spec.epsilon > 0)) throw ctx.error(`epsilon must be > 0, got ${spec.epsilon}`);
     if (!(spec.momentum >= 0 && spec.momentum <= 1)) throw ctx.error(`momentum must be in [0, 1], got ${spec.momentum}`);
     this.outputShape = ctx.inputShape;
@@ -83,8 +106,58 @@ class BatchNorm extends EngineLayer<BatchNormLayer> {
   }
 
   backward(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
-    if (!pass.training) throw this.ctx.error('backward needs a training-mode forward pass (batch statistics)');
     dx ??= this.discardedDx ??= this.backend.zeros(this.rows * this.spatial * this.maxBatch);
-    this.backend.batchNormBackward(x, dy, dx, this.rows, this.spatial * pass.n, this.tensors, this.gamma.grad, this.beta.grad);
+    const cols = this.spatial * pass.n;
+    if (pass.training) {
+      this.backend.batchNormBackward(x, dy, dx, this.rows, cols, this.tensors, this.gamma.grad, this.beta.grad);
+      return;
+    }
+    // Running statistics make y = γ·x̂ + β affine (the Gauss-Newton products run this way):
+    // dβ = Σ dy, dγ = Σ dy·x̂ per row, dx = γ·dy/σ.
+    const s = this.evalScratch(), length = this.rows * cols;
+    this.backend.biasGrad(dy, this.beta.grad, this.rows, cols);
+    this.normalise(x, s.first, cols, { gamma: s.ones, beta: s.zeroShift });         // x̂
+    this.backend.dropoutBackward(dy, s.first, s.second, length);                    // dy⊙x̂ (dropout's backward is that product)
+    this.backend.biasGrad(s.second, this.gamma.grad, this.rows, cols);
+    this.normalise(dy, dx, cols, { beta: s.zeroShift, runningMean: s.zeroMean });  // γ·dy/σ
   }
+
+  jvp(x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, tangent: ParamTangent): void {
+    // With running statistics y = γ·x̂ + β is affine in x and in (γ, β), so each term is itself an
+    // evaluation-mode batch norm: dγ·x̂ + dβ, plus γ·dx/σ (zero shift and mean).
+    if (pass.training) throw this.ctx.error('a Jacobian-vector product needs an evaluation-mode pass (running statistics)');
+    const cols = this.spatial * pass.n;
+    this.normalise(x, dy, cols, { gamma: tangent(this.gamma), beta: tangent(this.beta) });
+    if (!dx) return;
+    const s = this.evalScratch();
+    this.normalise(dx, s.first, cols, { beta: s.zeroShift, runningMean: s.zeroMean });
+    this.backend.axpy(1, s.first, dy, this.rows * cols);
+  }
+
+  /** Evaluation-mode batch norm of a rows × cols matrix with some of its tensors replaced. */
+  private normalise(x: Tensor, y: Tensor, cols: number, replaced: Partial<BatchNormTensors>): void {
+    this.backend.batchNormForward(x, y, this.rows, cols, { ...this.tensors, ...replaced }, false, this.spec.momentum, this.spec.epsilon);
+  }
+
+  /**
+   * Scratch of the evaluation-mode derivatives. The shift and the mean get separate zero tensors
+   * because WebGPU refuses one buffer bound for reading (beta) and writing (running mean) at once.
+   */
+  private scratch: EvalScratch | null = null;
+
+  private evalScratch(): EvalScratch {
+    if (!this.scratch) {
+      const size = this.rows * this.spatial * this.maxBatch, b = this.backend;
+      const ones = b.zeros(this.rows);
+      b.fill(ones, 1);
+      this.scratch = { ones, zeroShift: b.zeros(this.rows), zeroMean: b.zeros(this.rows), first: b.zeros(size), second: b.zeros(size) };
+    }
+    return this.scratch;
+  }
+}
+
+interface EvalScratch {
+  readonly ones: Tensor; readonly zeroShift: Tensor; readonly zeroMean: Tensor;
+  /** Two rows × cols × maxBatch matrices. */
+  readonly first: Tensor; readonly second: Tensor;
 }

@@ -4,11 +4,14 @@ import { formatShape } from '../lang/format';
 import { axesFormula, F32, flagDropped, slidingAxes, unknownShape } from '../lang/shapes';
 import type { Diagnostic } from '../lang/spec';
 import { insert, replace, where } from '../lang/text';
-import type { ConvGeometry, Tensor } from '../engine/backend';
+import type { ConvGeometry, FusedActivation, Tensor } from '../engine/backend';
+import { convForwardActivated } from '../engine/layers/fused-ops';
 import type { Param, Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerArguments, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { ints } from '../export/onnx/layer-export';
 import { biasParam, MAX_UNITS, MAX_WINDOW, sizeParam } from './params';
+import { pySize } from '../export/pytorch/python';
 
 export interface ConvLayer extends LayerBase {
   readonly kind: 'conv';
@@ -95,7 +98,27 @@ export const conv: LayerDefinition<ConvLayer> = {
     return [`im2col replication: ${figures.im2colReplication.toFixed(1)}× (each input value appears in up to ${layer.kernel[0] * layer.kernel[1]} columns)`];
   },
 
+  // ONNX's Conv has ConvLab's weight layout [M, C, kh, kw]; pads are [top, left, bottom, right].
+  onnx: (layer, ctx) => [{
+    op: 'Conv',
+    inputs: [ctx.input, ctx.weight('weight', [layer.filters, ctx.inputShape[0], ...layer.kernel]),
+      ...(layer.bias ? [ctx.weight('bias', [layer.filters])] : [])],
+    output: ctx.output,
+    attributes: { kernel_shape: ints(layer.kernel), strides: ints(layer.stride), pads: ints([...layer.pad, ...layer.pad]) },
+  }],
   create: (ctx, layer) => new Conv2d(ctx, layer),
+  torch: (layer, { inputShape }) => {
+    const c = inputShape[0];
+    const options = [`kernel_size=${pySize(layer.kernel)}`,
+      ...(layer.stride[0] === 1 && layer.stride[1] === 1 ? [] : [`stride=${pySize(layer.stride)}`]),
+      ...(layer.pad[0] === 0 && layer.pad[1] === 0 ? [] : [`padding=${pySize(layer.pad)}`]),
+      ...(layer.bias ? [] : ['bias=False'])];
+    return {
+      module: `nn.Conv2d(${c}, ${layer.filters}, ${options.join(', ')})`,
+      tensors: [{ suffix: 'weight', attribute: 'weight', shape: [layer.filters, c, ...layer.kernel], init: 'fan' },
+        ...(layer.bias ? [{ suffix: 'bias', attribute: 'bias', shape: [layer.filters], init: 'zeros' } as const] : [])],
+    };
+  },
 };
 
 function sameNeedsOddKernel(args: LayerArguments, kernel: readonly [number, number]): Diagnostic {
@@ -140,9 +163,25 @@ class Conv2d extends EngineLayer<ConvLayer> {
     this.backend.convForward(this.geometry(pass.n), x, this.weight.value, this.bias?.value ?? null, y);
   }
 
+  forwardActivated(x: Tensor, y: Tensor, pass: Pass, activation: FusedActivation): void {
+    convForwardActivated(this.backend, this.geometry(pass.n), x, this.weight.value, this.bias?.value ?? null, y, activation);
+  }
+
   backward(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
     const g = this.geometry(pass.n);
     this.backend.convBackwardFilter(g, x, dy, this.weight.grad, this.bias?.grad ?? null);
     if (dx) this.backend.convBackwardData(g, dy, this.weight.value, dx);
+  }
+
+  private inputTerm: Tensor | null = null;
+
+  jvp(x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, tangent: ParamTangent): void {
+    // conv is bilinear in (x, W): d(W·φ(x) + b) = dW·φ(x) + db + W·φ(dx).
+    const g = this.geometry(pass.n);
+    this.backend.convForward(g, x, tangent(this.weight), this.bias ? tangent(this.bias) : null, dy);
+    if (!dx) return;
+    this.inputTerm ??= this.backend.zeros(g.m * g.oh * g.ow * this.maxBatch);
+    this.backend.convForward(g, dx, this.weight.value, null, this.inputTerm);
+    this.backend.axpy(1, this.inputTerm, dy, g.m * g.oh * g.ow * pass.n);
   }
 }

@@ -15,6 +15,8 @@ import type { WrittenArg } from '../lang/bind';
 import type { Backend } from '../engine/backend';
 import type { Layer, Param, StateBuffer } from '../engine/layers/layer';
 import type { ParamKind } from '../engine/tensor-names';
+import type { OnnxExportContext, OnnxLayerNode } from '../export/onnx/layer-export';
+import type { TorchLayerContext, TorchModule } from '../export/pytorch/layer-export';
 
 /** What every layer spec carries: where it was declared. */
 export interface LayerBase {
@@ -97,6 +99,10 @@ export interface LayerDefinition<S extends LayerBase & { readonly kind: string }
   paramBreakdown?(layer: S, input: Shape): string;
   /** Extra hover lines once the output is known. */
   hoverNotes?(layer: S, figures: LayerFigures): readonly string[];
+  /** The ONNX nodes that compute the layer in evaluation mode (`convlab export --to onnx`). */
+  onnx(layer: S, ctx: OnnxExportContext): readonly OnnxLayerNode[];
   /** The engine layer: allocate through ctx, run on ctx.backend. */
   create(ctx: BuildContext, layer: S): Layer;
+  /** The torch.nn module that computes the same (model.py of `convlab export --to pytorch`). */
+  torch(layer: S, ctx: TorchLayerContext): TorchModule;
 }

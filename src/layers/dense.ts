@@ -2,10 +2,12 @@
 
 import { formatNumber } from '../lang/format';
 import { elements, F32 } from '../lang/shapes';
-import type { Tensor } from '../engine/backend';
+import type { FusedActivation, Tensor } from '../engine/backend';
+import { linearBackwardData, linearBackwardFilter, linearForward, type BackwardGate } from '../engine/layers/fused-ops';
 import type { Param, Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { int, onVector } from '../export/onnx/layer-export';
 import { biasParam, MAX_UNITS } from './params';
 
 export interface DenseLayer extends LayerBase { readonly kind: 'dense'; readonly units: number; readonly bias: boolean }
@@ -46,7 +48,23 @@ export const dense: LayerDefinition<DenseLayer> = {
 
   describe: (layer) => `${layer.units}${layer.bias ? '' : ' no bias'}`,
   paramBreakdown: (layer, input) => ` (${elements(input)}·${layer.units}${layer.bias ? ` + ${layer.units}` : ''})`,
+  // Gemm with transB reads W as ConvLab stores it, out × in.
+  onnx: (layer, ctx) => onVector(ctx, (x) => ({
+    op: 'Gemm',
+    inputs: [x, ctx.weight('weight', [layer.units, elements(ctx.inputShape)]), ...(layer.bias ? [ctx.weight('bias', [layer.units])] : [])],
+    output: ctx.output,
+    attributes: { transB: int(1) },
+  })),
   create: (ctx, layer) => new Dense(ctx, layer),
+  torch: (layer, { inputShape, refuse }) => {
+    // The language asks for `flatten` before dense; nn.Linear would read a map's last axis only.
+    if (inputShape.length !== 1) throw refuse(`its input is a ${inputShape.join('×')} map, not a vector; add \`flatten\` before it`);
+    return {
+      module: `nn.Linear(${inputShape[0]}, ${layer.units}${layer.bias ? '' : ', bias=False'})`,
+      tensors: [{ suffix: 'weight', attribute: 'weight', shape: [layer.units, inputShape[0]], init: 'fan' },
+        ...(layer.bias ? [{ suffix: 'bias', attribute: 'bias', shape: [layer.units], init: 'zeros' } as const] : [])],
+    };
+  },
 };
 
 class Dense extends EngineLayer<DenseLayer> {
@@ -69,15 +87,29 @@ class Dense extends EngineLayer<DenseLayer> {
   }
 
   forward(x: Tensor, y: Tensor, pass: Pass): void {
-    const out = this.spec.units;
-    this.backend.gemm(this.weight.value, x, y, out, pass.n, this.inputs);
-    if (this.bias) this.backend.addBias(y, this.bias.value, out, pass.n);
+    linearForward(this.backend, this.weight.value, x, this.bias?.value ?? null, y, this.spec.units, pass.n, this.inputs, null);
+  }
+
+  forwardActivated(x: Tensor, y: Tensor, pass: Pass, activation: FusedActivation): void {
+    linearForward(this.backend, this.weight.value, x, this.bias?.value ?? null, y, this.spec.units, pass.n, this.inputs, activation);
   }
 
   backward(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
     const out = this.spec.units, n = pass.n;
-    this.backend.gemm(dy, x, this.weight.grad, out, this.inputs, n, { transB: true });   // dW = Δ·xᵀ
-    if (this.bias) this.backend.biasGrad(dy, this.bias.grad, out, n);
-    if (dx) this.backend.gemm(this.weight.value, dy, dx, this.inputs, n, out, { transA: true }); // dx = Wᵀ·Δ
+    linearBackwardFilter(this.backend, dy, x, this.weight.grad, this.bias?.grad ?? null, out, n, this.inputs); // dW = Δ·xᵀ, db = Δ·1
+    if (dx) linearBackwardData(this.backend, this.weight.value, dy, dx, out, n, this.inputs, null);    // dx = Wᵀ·Δ
+  }
+
+  backwardGated(x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor, pass: Pass, gate: BackwardGate): void {
+    const out = this.spec.units, n = pass.n;
+    linearBackwardFilter(this.backend, dy, x, this.weight.grad, this.bias?.grad ?? null, out, n, this.inputs);
+    linearBackwardData(this.backend, this.weight.value, dy, dx, out, n, this.inputs, gate);   // dx = Wᵀ·Δ ⊙ f'(x)
+  }
+
+  jvp(x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, tangent: ParamTangent): void {
+    const out = this.spec.units, n = pass.n;
+    this.backend.gemm(tangent(this.weight), x, dy, out, n, this.inputs);                      // dW·x
+    if (this.bias) this.backend.addBias(dy, tangent(this.bias), out, n);
+    if (dx) this.backend.gemm(this.weight.value, dx, dy, out, n, this.inputs, { beta: 1 });  // + W·dx
   }
 }

@@ -5,7 +5,8 @@ import { elements, F32 } from '../lang/shapes';
 import type { Tensor } from '../engine/backend';
 import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { pyNumber } from '../export/pytorch/python';
 
 export interface DropoutLayer extends LayerBase { readonly kind: 'dropout'; readonly p: number }
 
@@ -23,7 +24,11 @@ export const dropout: LayerDefinition<DropoutLayer> = {
   read: (args, { line, range }) => ({ broken: false, layer: { line, range, kind: 'dropout', p: args.number('p', 0.5) } }),
   infer: (_layer, input) => ({ output: input, params: 0, flops: elements(input), activationBytes: F32 * elements(input) }),
   describe: (layer) => `p = ${layer.p}`,
+  // Identity in inference; kept as a node so p survives a round trip.
+  onnx: (layer, ctx) => [{ op: 'Dropout', inputs: [ctx.input, ctx.constant('ratio', [], [layer.p])], output: ctx.output }],
   create: (ctx, layer) => new Dropout(ctx, layer),
+  // Inverted dropout in both; the masks differ (torch draws its own), evaluation is the identity in both.
+  torch: (layer) => ({ module: `nn.Dropout(p=${pyNumber(layer.p)})`, tensors: [] }),
 };
 
 /** Per-layer dropout seed: the step's seed mixed with the layer index, so layers drop different units. */
@@ -55,5 +60,13 @@ class Dropout extends EngineLayer<DropoutLayer> {
     const length = this.size * pass.n;
     if (pass.training) this.backend.dropoutBackward(dy, this.mask, dx, length);
     else this.backend.copy(dy, dx, length);
+  }
+
+  jvp(_x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, _tangent: ParamTangent): void {
+    // The mask of the last training forward pass is a diagonal Jacobian, like backward's.
+    const length = this.size * pass.n;
+    if (!dx) this.backend.fill(dy, 0, length);
+    else if (pass.training) this.backend.dropoutBackward(dx, this.mask, dy, length);
+    else this.backend.copy(dx, dy, length);
   }
 }

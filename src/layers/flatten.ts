@@ -4,7 +4,8 @@ import { elements } from '../lang/shapes';
 import type { Tensor } from '../engine/backend';
 import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { flattenNode } from '../export/onnx/layer-export';
 
 export interface FlattenLayer extends LayerBase { readonly kind: 'flatten' }
 
@@ -26,7 +27,10 @@ export const flatten: LayerDefinition<FlattenLayer> = {
     return { output: [size], params: 0, flops: 0, activationBytes: 0, formula: `${input.join('·')} = ${size}` };
   },
   describe: () => '',
+  onnx: (_layer, ctx) => [flattenNode(ctx.input, ctx.output)],
   create: (ctx, layer) => new Flatten(ctx, layer),
+  // Both flatten each example's C, H, W in that order.
+  torch: () => ({ module: 'nn.Flatten()', tensors: [] }),
 };
 
 class Flatten extends EngineLayer<FlattenLayer> {
@@ -51,5 +55,10 @@ class Flatten extends EngineLayer<FlattenLayer> {
     if (!dx) return;
     if (this.hw === 1) this.backend.copy(dy, dx, this.c * pass.n);
     else this.backend.flattenBackward(dy, dx, this.c, pass.n, this.hw);
+  }
+
+  jvp(_x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, _tangent: ParamTangent): void {
+    if (dx) this.forward(dx, dy, pass);  // a reshape is linear
+    else this.backend.fill(dy, 0, this.c * this.hw * pass.n);
   }
 }

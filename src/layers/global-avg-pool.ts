@@ -6,7 +6,8 @@ import { F32, unknownShape } from '../lang/shapes';
 import type { PoolGeometry, Tensor } from '../engine/backend';
 import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { flattenNode } from '../export/onnx/layer-export';
 
 export interface GlobalAvgPoolLayer extends LayerBase { readonly kind: 'globalavgpool' }
 
@@ -30,7 +31,14 @@ export const globalavgpool: LayerDefinition<GlobalAvgPoolLayer> = {
   },
 
   describe: () => '',
+  // GlobalAveragePool keeps N×C×1×1; ConvLab's output is the vector of C.
+  onnx: (_layer, ctx) => {
+    const pooled = ctx.value('pooled');
+    return [{ op: 'GlobalAveragePool', inputs: [ctx.input], output: pooled }, flattenNode(pooled, ctx.output)];
+  },
   create: (ctx, layer) => new GlobalAvgPool(ctx, layer),
+  // ConvLab's output is a vector of C, so the 1×1 maps are flattened too.
+  torch: () => ({ module: 'nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())', tensors: [] }),
 };
 
 class GlobalAvgPool extends EngineLayer<GlobalAvgPoolLayer> {
@@ -51,5 +59,10 @@ class GlobalAvgPool extends EngineLayer<GlobalAvgPoolLayer> {
 
   backward(_x: Tensor, _y: Tensor, dy: Tensor, dx: Tensor | null, pass: Pass): void {
     if (dx) this.backend.avgPoolBackward({ ...this.base, n: pass.n }, dy, dx);
+  }
+
+  jvp(_x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, _tangent: ParamTangent): void {
+    if (dx) this.backend.avgPoolForward({ ...this.base, n: pass.n }, dx, dy);  // linear
+    else this.backend.fill(dy, 0, this.base.c * pass.n);
   }
 }

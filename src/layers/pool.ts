@@ -6,8 +6,10 @@ import { axesFormula, F32, flagDropped, slidingAxes, unknownShape } from '../lan
 import type { PoolGeometry, Tensor } from '../engine/backend';
 import type { Pass } from '../engine/layers/layer';
 import type { BuildContext, LayerBase, LayerDefinition } from './definition';
-import { EngineLayer } from './engine-layer';
+import { EngineLayer, type ParamTangent } from './engine-layer';
+import { ints } from '../export/onnx/layer-export';
 import { sizeParam } from './params';
+import { pySize } from '../export/pytorch/python';
 
 export interface PoolLayer extends LayerBase {
   readonly kind: 'maxpool' | 'avgpool';
@@ -54,7 +56,17 @@ function pool(keyword: PoolLayer['kind'], what: string, aliases: readonly string
     },
 
     describe: (layer) => `${formatShape(layer.window)} stride ${formatShape(layer.stride)}`,
+    // Windows at whole strides inside the input: ONNX's defaults (no pads, ceil_mode 0) do the same.
+    onnx: (layer, ctx) => [{
+      op: keyword === 'maxpool' ? 'MaxPool' : 'AveragePool', inputs: [ctx.input], output: ctx.output,
+      attributes: { kernel_shape: ints(layer.window), strides: ints(layer.stride) },
+    }],
     create: (ctx, layer) => new Pool2d(ctx, layer),
+    // No padding and floor division of the output size, as torch's defaults; stride defaults to the window in both.
+    torch: (layer) => {
+      const stride = layer.stride[0] === layer.window[0] && layer.stride[1] === layer.window[1] ? '' : `, stride=${pySize(layer.stride)}`;
+      return { module: `nn.${keyword === 'maxpool' ? 'MaxPool2d' : 'AvgPool2d'}(${pySize(layer.window)}${stride})`, tensors: [] };
+    },
   };
 }
 
@@ -89,5 +101,12 @@ class Pool2d extends EngineLayer<PoolLayer> {
     const g = { ...this.base, n: pass.n };
     if (this.argmax) this.backend.maxPoolBackward(g, dy, this.argmax, dx);
     else this.backend.avgPoolBackward(g, dy, dx);
+  }
+
+  jvp(_x: Tensor, dx: Tensor | null, _y: Tensor, dy: Tensor, pass: Pass, _tangent: ParamTangent): void {
+    const g = { ...this.base, n: pass.n };
+    if (!dx) this.backend.fill(dy, 0, g.c * g.n * g.oh * g.ow);
+    else if (this.argmax) this.backend.maxPoolGather(g, dx, this.argmax, dy);
+    else this.backend.avgPoolForward(g, dx, dy);  // average pooling is linear
   }
 }

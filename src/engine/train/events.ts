@@ -12,6 +12,15 @@ export type TrainEvent =
   | { readonly type: 'epoch'; readonly epoch: number; readonly loss: number; readonly trainAccuracy: number;
       readonly testLoss: number | null; readonly testAccuracy: number | null; readonly validationAccuracy: number | null;
       readonly seconds: number; readonly imagesPerSecond: number }
+  /**
+   * One iteration of optimizer=newton (engine/newton/newton-method.ts), before its `epoch` event: the
+   * objective f = loss + L2 term after it (previousF: before), ‖∇f‖, the accepted step α (0: the line search gave up),
+   * CG steps, actual and predicted reduction of f, the damping λ after its update.
+   */
+  | { readonly type: 'newton'; readonly iteration: number; readonly f: number; readonly previousF: number; readonly loss: number; readonly trainAccuracy: number;
+      readonly gradientNorm: number; readonly stepSize: number; readonly cgIterations: number; readonly backtracks: number;
+      readonly actualReduction: number; readonly predictedReduction: number; readonly lambda: number; readonly subsampleSize: number;
+      readonly validationAccuracy: number | null; readonly testAccuracy: number | null; readonly seconds: number }
   | { readonly type: 'paused' | 'resumed'; readonly epoch: number; readonly step: number }
   | { readonly type: 'done'; readonly reason: 'completed' | 'stopped'; readonly epoch: number; readonly globalStep: number;
       readonly seconds: number }

@@ -7,7 +7,7 @@
 
 import type { Backend, FloatArray, Tensor } from '../backend';
 import type { Network } from '../network';
-import type { Optimizer } from '../optim/optimizer';
+import type { OptimizerState } from '../optim/optimizer';
 import type { TrainingProgress } from './state';
 
 /** Where non-finite values first appeared in one step. */
@@ -56,7 +56,7 @@ export class NonFiniteGuard {
   /** The first report whose loss was not finite, if any since the last recovery. */
   badReport: number | null = null;
 
-  constructor(private readonly backend: Backend, private readonly network: Network, private readonly optimizer: Optimizer) {
+  constructor(private readonly backend: Backend, private readonly network: Network, private readonly optimizer: OptimizerState) {
     const sources = [
       ...network.parameters.map((p) => ({ tensor: p.value, length: p.length })),
       ...network.buffers.map((b) => ({ tensor: b.tensor, length: b.length })),

@@ -3,7 +3,7 @@
 // tensor that differs (name, expected vs found shape) and leaves the network untouched.
 
 import type { Network } from '../network';
-import type { Optimizer } from '../optim/optimizer';
+import type { OptimizerState } from '../optim/optimizer';
 import { TrainError } from './errors';
 
 type SavedTensors = ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>;
@@ -25,7 +25,7 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 const countOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** Compares every weight, buffer and optimizer slot the model needs with what the state holds. */
-export function checkStateFit(tensors: SavedTensors, network: Network, optimizer: Optimizer): StateFit {
+export function checkStateFit(tensors: SavedTensors, network: Network, optimizer: OptimizerState): StateFit {
   const mismatches: TensorMismatch[] = [];
   const compare = (name: string, expected: readonly number[]) => {
     const saved = tensors.get(name);
@@ -44,7 +44,7 @@ export function checkStateFit(tensors: SavedTensors, network: Network, optimizer
 }
 
 /** Whether the state holds any of this optimizer's slots (then it must hold all of them). */
-export function holdsOptimizerState(tensors: SavedTensors, optimizer: Optimizer): boolean {
+export function holdsOptimizerState(tensors: SavedTensors, optimizer: OptimizerState): boolean {
   return optimizer.slots.some((s) => tensors.has(s.name));
 }
 

@@ -5,7 +5,7 @@
 
 import type { Backend, Tensor } from '../backend';
 import { toFloat32, type Network } from '../network';
-import type { Optimizer } from '../optim/optimizer';
+import type { OptimizerState } from '../optim/optimizer';
 import { TrainError } from './errors';
 import type { TrainerSettings } from './settings';
 import { assertStateFits, checkStateFit } from './state-fit';
@@ -59,7 +59,7 @@ export function initialProgress(): TrainingProgress {
 export interface StateParts {
   readonly backend: Backend;
   readonly network: Network;
-  readonly optimizer: Optimizer;
+  readonly optimizer: OptimizerState;
 }
 
 /** The run a state is read from: its settings, data and the metrics accumulated since the last report. */

@@ -12,7 +12,8 @@ import { takeExamples } from '../data/split';
 import { trackAllocations } from '../layers/allocations';
 import type { Pass } from '../layers/layer';
 import { Network } from '../network';
-import { createOptimizer, decayedLearningRate, type Optimizer } from '../optim/optimizer';
+import { NewtonTraining } from '../newton/newton-training';
+import { createOptimizer, decayedLearningRate, type Optimizer, type OptimizerState } from '../optim/optimizer';
 import { checkClasses, checkInputShape, checkValidationSplit } from './data-fit';
 import { TrainError } from './errors';
 import { evaluateSplit, type Evaluation } from './evaluation';
@@ -40,8 +41,14 @@ interface StepInfo {
 export class Trainer {
   readonly network: Network;
   readonly settings: TrainerSettings;
+  /** Optimizer steps per epoch; 1 with optimizer=newton, whose iterations count as epochs. */
   readonly stepsPerEpoch: number;
-  readonly optimizer: Optimizer;
+  /** The optimizer's saved state: sgd/adam slots, or Newton's λ (its step count = Newton iterations). */
+  readonly optimizer: OptimizerState;
+  /** The per-step update rule (sgd, adam); null with optimizer=newton. */
+  private readonly stepRule: Optimizer | null;
+  /** Newton's method (optimizer=newton), else null. */
+  private readonly newton: NewtonTraining | null;
   private readonly backend: Backend;
   private readonly releaseTensors: () => void;
   private readonly dataset: Dataset;
@@ -89,13 +96,25 @@ export class Trainer {
     // The network tracks (and releases) its own tensors; the view above tracks only the trainer's.
     this.network = new Network(options.backend, spec, { maxBatch: this.settings.batch, seed: this.settings.seed });
     checkClasses(dataset, this.network.classes);
-    this.optimizer = createOptimizer(backend, this.network.parameters, this.settings);
     checkValidationSplit(options.validationSplit, input);
     const split = holdOut(dataset.train.count, options.validationSplit ? 0 : this.settings.validation, this.settings.seed);
     this.trainIndices = split.train;
     this.validation = options.validationSplit ?? (split.validation.length > 0 ? takeExamples(dataset.train, exampleSize(dataset), split.validation) : null);
     if (this.trainIndices.length === 0) throw new TrainError(`data set '${dataset.name}' has no training examples left to train on`);
-    this.stepsPerEpoch = Math.ceil(this.trainIndices.length / this.settings.batch);
+    if (this.settings.optimizer === 'newton') {
+      this.newton = new NewtonTraining(backend, this.network, {
+        settings: spec.train.newton, examples: this.trainIndices, seed: this.settings.seed,
+        load: (indices) => this.loadBatch(this.dataset.train, indices), yieldIfDue: () => this.gate.yieldIfDue(),
+      });
+      this.stepRule = null;
+      this.optimizer = this.newton.state;
+      this.stepsPerEpoch = 1;
+    } else {
+      this.newton = null;
+      this.stepRule = createOptimizer(backend, this.network.parameters, this.settings);
+      this.optimizer = this.stepRule;
+      this.stepsPerEpoch = Math.ceil(this.trainIndices.length / this.settings.batch);
+    }
 
     this.gate = new StepGate({
       now: this.now,
@@ -138,29 +157,7 @@ export class Trainer {
         testExamples: this.dataset.test.count, parameters: this.network.parameterCount, backend: this.backend.description,
         epoch: at.epoch, step: at.globalStep,
       });
-      let reason: 'completed' | 'stopped' = 'completed';
-      while (this.position.epoch < this.settings.epochs) {
-        const order = epochOrder(this.trainIndices, this.settings.seed, this.position.epoch);
-        const epochStart = this.now();
-        this.lastReportTime = epochStart;
-        this.pausedMs = 0;
-        this.imagesTimed = 0;
-        this.guard.epochStart(this.position);
-        while (this.position.stepInEpoch < this.stepsPerEpoch) {
-          if (this.guard.badReport !== null) await this.recoverFromNonFinite(order);
-          if (this.position.globalStep >= untilStep) this.gate.stop();
-          if (!(await this.gate.pass())) break;
-          const single = this.gate.status === 'paused';
-          this.trainStep(order);
-          if (this.stepsSinceReport >= this.reportEvery || this.position.stepInEpoch === this.stepsPerEpoch || single) {
-            await this.report(single);
-          }
-        }
-        if (this.gate.stopping) { reason = 'stopped'; break; }
-        await this.metrics.drain();
-        if (this.guard.badReport !== null) { await this.recoverFromNonFinite(order); continue; }
-        await this.finishEpoch(epochStart);
-      }
+      const reason = this.newton ? await this.runNewton(this.newton, untilStep) : await this.runSteps(untilStep);
       await this.metrics.drain();
       this.gate.close();
       this.emit({ type: 'done', reason, epoch: this.position.epoch, globalStep: this.position.globalStep, seconds: (this.now() - started) / 1000 });
@@ -172,6 +169,79 @@ export class Trainer {
     } finally {
       this.gate.releaseSteps();
     }
+  }
+
+  /** The sgd/adam loop: epochs of steps, metrics read every few steps; resolves with why it ended. */
+  private async runSteps(untilStep: number): Promise<'completed' | 'stopped'> {
+    let reason: 'completed' | 'stopped' = 'completed';
+    // Every pipeline a step launches, built up front and asynchronously (no stall in the webview).
+    // The optimizer's dry step is undone on the host: its count is the only state a dry pass touches.
+    const rule = this.stepRule;
+    await this.network.compilePipelines(this.metrics.accumulator,
+      rule ? () => { const steps = rule.steps; rule.step(this.learningRate); rule.restoreSteps(steps); } : undefined);
+    while (this.position.epoch < this.settings.epochs) {
+      const order = epochOrder(this.trainIndices, this.settings.seed, this.position.epoch);
+      const epochStart = this.now();
+      this.lastReportTime = epochStart;
+      this.pausedMs = 0;
+      this.imagesTimed = 0;
+      this.guard.epochStart(this.position);
+      while (this.position.stepInEpoch < this.stepsPerEpoch) {
+        if (this.guard.badReport !== null) await this.recoverFromNonFinite(order);
+        if (this.position.globalStep >= untilStep) this.gate.stop();
+        if (!(await this.gate.pass())) break;
+        const single = this.gate.status === 'paused';
+        this.trainStep(order);
+        if (this.stepsSinceReport >= this.reportEvery || this.position.stepInEpoch === this.stepsPerEpoch || single) {
+          await this.report(single);
+        }
+      }
+      if (this.gate.stopping) { reason = 'stopped'; break; }
+      await this.metrics.drain();
+      if (this.guard.badReport !== null) { await this.recoverFromNonFinite(order); continue; }
+      await this.finishEpoch(epochStart);
+    }
+    return reason;
+  }
+
+  /**
+   * optimizer=newton: one Newton iteration per epoch (engine/newton), pause and stop honoured
+   * between iterations; each reports a `newton` event, then an `epoch` event with the evaluations.
+   */
+  private async runNewton(newton: NewtonTraining, untilStep: number): Promise<'completed' | 'stopped'> {
+    while (this.position.epoch < this.settings.epochs) {
+      if (this.position.globalStep >= untilStep) this.gate.stop();
+      if (!(await this.gate.pass())) return 'stopped';
+      const single = this.gate.status === 'paused';
+      const started = this.now();
+      this.pausedMs = 0;
+      const it = await newton.iterate();
+      const trainSeconds = Math.max(this.now() - started - this.pausedMs, 1e-3) / 1000;
+      const test = this.evaluateEachEpoch && this.dataset.test.count > 0 ? await this.evaluateSplit(this.dataset.test, false) : null;
+      const validation = this.validation && this.evaluateEachEpoch ? await this.evaluateSplit(this.validation, false) : null;
+      const examples = this.trainIndices.length;
+      this.position.globalStep++;
+      this.position.stepInEpoch = 1;
+      this.lastGood.capture(this.stateParts(), this.position, { stepsPerEpoch: 1, settings: this.settings, dataName: this.dataset.name })
+        ?.([it.loss * examples, it.accuracy * examples, examples]);
+      this.position.epoch++;
+      this.position.stepInEpoch = 0;
+      const seconds = (this.now() - started - this.pausedMs) / 1000;
+      this.emit({
+        type: 'newton', iteration: it.iteration, f: it.f, previousF: it.previousF, loss: it.loss, gradientNorm: it.gradientNorm, stepSize: it.stepSize,
+        cgIterations: it.cgIterations, actualReduction: it.actualReduction, predictedReduction: it.predictedReduction, lambda: it.lambda,
+        backtracks: it.backtracks, subsampleSize: newton.subsampleSize, trainAccuracy: it.accuracy,
+        validationAccuracy: validation?.accuracy ?? null, testAccuracy: test?.accuracy ?? null, seconds,
+      });
+      this.emit({
+        type: 'epoch', epoch: this.position.epoch, loss: it.loss, trainAccuracy: it.accuracy,
+        testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, validationAccuracy: validation?.accuracy ?? null,
+        // Examples through the forward pass of the objective's evaluations: the line search's tries and the gradient.
+        seconds, imagesPerSecond: examples * (it.backtracks + 2) / trainSeconds,
+      });
+      if (single) this.gate.releaseSteps();
+    }
+    return 'completed';
   }
 
   /** Releases every tensor the trainer and its network own (the backend stays usable). Not while running. */
@@ -248,6 +318,7 @@ export class Trainer {
     // Reports still in flight belong to the old progress; let them land before replacing it.
     await this.metrics.drain();
     this.position = restored;
+    this.newton?.invalidate();
     this.metrics.discard();
     this.stepsSinceReport = 0;
     // Sums of the steps after the saved run's last report go back where they were, so this run
@@ -272,7 +343,8 @@ export class Trainer {
     net.forward(pass);
     net.computeLoss(n, this.metrics.accumulator, true);
     net.backward(pass);
-    this.optimizer.step(this.learningRate);
+    if (!this.stepRule) throw new TrainError(`optimizer=${this.settings.optimizer} takes no per-step updates`);
+    this.stepRule.step(this.learningRate);
     this.backend.flush();
     at.stepInEpoch++;
     at.globalStep++;

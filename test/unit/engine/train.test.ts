@@ -12,7 +12,6 @@ describe('Trainer', () => {
     const base = { spec, backend: new CpuBackend() };
     assert.throws(() => new Trainer({ ...base, dataset: { ...dataset, shape: [1, 5, 5] } }), /data set 'blocks' has 1×5×5 examples but the model's input is 1×6×6/);
     assert.throws(() => new Trainer({ ...base, dataset: { ...dataset, classes: 4 } }), /has 4 classes but the model outputs 3 class scores/);
-    assert.throws(() => new Trainer({ ...base, dataset, settings: { optimizer: 'newton' } }), /'newton'.*not available yet/);
     assert.throws(() => new Trainer({ ...base, dataset, settings: { batch: 0 } }), /batch must be a positive integer, got 0/);
     assert.throws(() => new Trainer({ ...base, dataset, settings: { validation: 1 } }), /validation fraction must be in \[0, 1\)/);
   });

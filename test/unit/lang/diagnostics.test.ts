@@ -198,16 +198,26 @@ const CASES: Record<DiagnosticCode, Case> = {
     message: 'training needs at least 14.4 MiB at batch 64 — parameters 1.9 MiB + activations 199 KiB per example × 64 — over the 4 MiB budget; conv (line 2) stores the most (196 KiB per example)',
     fixed: `${HEAD}conv 64 kernel=3 pad=1\nflatten\ndense 10\ntrain batch=8\n`,
   },
-  'optimizer-not-available': {
-    text: `${HEAD}${TAIL}train optimizer=newton`,
-    range: [3, 16, 3, 22],
-    message: 'train (line 4): optimizer=newton is part of the language, but the training engine cannot run it yet; training will stop with an error',
-    fixed: `${HEAD}${TAIL}train optimizer=sgd`,
-  },
   'momentum-unused': {
     text: `${HEAD}${TAIL}train optimizer=adam momentum=0.5`,
     range: [3, 21, 3, 33],
     message: 'train (line 4): momentum only applies to optimizer=sgd; adam ignores it',
+  },
+  'newton-only-setting': {
+    text: `${HEAD}${TAIL}train optimizer=adam GNsize=64`,
+    range: [3, 21, 3, 30],
+    message: 'train (line 4): GNsize only applies to optimizer=newton; adam ignores it',
+  },
+  'newton-setting-misread': {
+    text: `${HEAD}${TAIL}train lambda=0.001`,
+    range: [3, 6, 3, 12],
+    message: "train (line 4): lambda is Newton's initial damping and only applies to optimizer=newton; sgd ignores it — did you mean weight_decay?",
+    fixed: `${HEAD}${TAIL}train weight_decay=0.001`,
+  },
+  'ignored-by-newton': {
+    text: `${HEAD}${TAIL}train optimizer=newton lr=0.1`,
+    range: [3, 23, 3, 29],
+    message: 'train (line 4): optimizer=newton ignores lr; its step size comes from the line search',
   },
 };
 
