@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { analyze, formatCount, formatShape, plural, type Analysis, type Diagnostic, type LayerInfo } from '../lang';
+import { formatCount, formatShape, plural, type Analysis, type Diagnostic, type LayerInfo } from '../lang';
 import { defineCommand, type Io } from './args';
 import { jsonFlag } from './common-flags';
-import { displayPath, unreadable } from './model-file';
+import { analyzeModelText, displayPath, unreadable } from './model-file';
 
 export const checkCommand = defineCommand({
   name: 'check',
@@ -21,7 +21,7 @@ export const checkCommand = defineCommand({
     if (source === null) return 2;
     const path = file === '-' ? '<stdin>' : displayPath(file, io.cwd);
     const baseDir = file === '-' ? io.cwd : dirname(resolve(io.cwd, file));
-    const analysis = analyze(source, { baseDir, homeDir: homedir() });
+    const analysis = analyzeModelText(source, file, { baseDir, homeDir: homedir() });
     io.stdout(flags.json ? `${JSON.stringify(toJson(analysis))}\n` : humanReport(analysis, path));
     return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   },

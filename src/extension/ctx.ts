@@ -5,11 +5,16 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorDetails, errorMessage } from '../engine';
-import { analyze, type Analysis } from '../lang';
+import { analyze, analyzeConfig, type Analysis } from '../lang';
 import { CONFIG_SECTION, readConfig, type Config } from './config';
 
 export const LANGUAGE_ID = 'cnn';
+/** simpleNN `.config` models (src/lang/simplenn), given this language when their text reads like one. */
+export const SIMPLENN_LANGUAGE_ID = 'simplenn-config';
+/** Features that work on the `.cnn` syntax itself (completion, outline, data-path fixes). */
 export const CNN_SELECTOR: vscode.DocumentSelector = { language: LANGUAGE_ID };
+/** Features that need only an Analysis (diagnostics, hints, hovers, fixes): both model languages. */
+export const MODEL_SELECTOR: vscode.DocumentSelector = [{ language: LANGUAGE_ID }, { language: SIMPLENN_LANGUAGE_ID }];
 
 export type { Analysis };
 
@@ -91,8 +96,11 @@ export class Ctx implements vscode.Disposable {
   }
 
   isModel(doc: vscode.TextDocument): boolean {
-    return doc.languageId === LANGUAGE_ID;
+    return doc.languageId === LANGUAGE_ID || doc.languageId === SIMPLENN_LANGUAGE_ID;
   }
+
+  /** The model of the training panel that is the active tab, if one is (the panel feature provides it). */
+  activePanelModel: () => vscode.Uri | undefined = () => undefined;
 
   get activeModelEditor(): vscode.TextEditor | undefined {
     const editor = vscode.window.activeTextEditor;
@@ -113,7 +121,8 @@ export class Ctx implements vscode.Disposable {
       memoryBudgetBytes: this.cfg.memoryBudgetBytes,
     };
     const t0 = performance.now();
-    const analysis = this.guard(`analyzing ${doc.uri.fsPath}`, () => analyze(doc.getText(), options));
+    const analysis = this.guard(`analyzing ${doc.uri.fsPath}`,
+      () => (doc.languageId === SIMPLENN_LANGUAGE_ID ? analyzeConfig : analyze)(doc.getText(), options));
     this.log.trace(`analyzed ${path.basename(doc.uri.path)} v${doc.version} in ${(performance.now() - t0).toFixed(1)} ms`);
     this.cache.set(key, { version: doc.version, analysis });
     return analysis;

@@ -1,6 +1,6 @@
 // Hover content: a layer's shapes, arithmetic and costs (from the language's `hoverMarkdown`), a keyword's
 // or parameter's documentation (from the catalog). Pure.
-import { hoverMarkdown, type LayerInfo, type Position, type Range, type SyntaxTree } from '../lang';
+import { comparePositions, hoverMarkdown, type LayerInfo, type Position, type Range, type SyntaxTree } from '../lang';
 import { paramMarkdown, statementMarkdown, statementSummary } from './docs';
 import { targetAt } from './locate';
 
@@ -28,4 +28,14 @@ export function hoverAt(a: { readonly syntax: SyntaxTree; readonly layers: reado
     case 'statement':
       return layerMd ? { markdown: layerMd, range: target.statement.range } : undefined;
   }
+}
+
+/**
+ * A simpleNN `.config` has no statements to point at: the hover is the shapes of the layers whose
+ * vector entry is under the cursor (a conv and its ReLU share the `ch_input` entry).
+ */
+export function entryHoverAt(layers: readonly LayerInfo[], pos: Position): HoverData | undefined {
+  const here = layers.filter(({ layer: { range } }) => comparePositions(range.start, pos) <= 0 && comparePositions(pos, range.end) <= 0);
+  if (here.length === 0) return undefined;
+  return { markdown: here.map((l) => hoverMarkdown(l)).join('\n\n---\n\n'), range: here[0]!.layer.range };
 }

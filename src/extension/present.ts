@@ -16,7 +16,16 @@ export function flopsText(n: number): string {
   return si.includes(' ') ? `${si}FLOPs` : `${si} FLOPs`;
 }
 
-export interface HintOptions { readonly showParams: boolean; readonly showFlops: boolean }
+export interface HintOptions {
+  readonly showParams: boolean;
+  readonly showFlops: boolean;
+  /**
+   * Where a hint goes: at the end of its line (a `.cnn` statement per line), or right after the
+   * layer's own text (a simpleNN `.config`, whose vector entries name one layer each; layers that
+   * share an entry, as a conv and its ReLU do, get one hint: the last one's).
+   */
+  readonly placement?: 'line-end' | 'entry';
+}
 
 /**
  * How a hint's first sign says how sure it is. VS Code cannot dim a single inlay hint, so a shape that is
@@ -69,9 +78,11 @@ export function layerHints(
 ): HintData[] {
   const brokenLine = layers.find((l) => !l.output)?.layer.line;
   const out: HintData[] = [];
-  for (const info of layers) {
+  const atEntry = opts.placement === 'entry';
+  for (const [i, info] of layers.entries()) {
     const { end } = info.layer.range;
     if (end.line < fromLine || end.line > toLine) continue;
+    if (atEntry && i + 1 < layers.length && sameRange(layers[i + 1]!.layer.range, info.layer.range)) continue;
     const old = info.output ? undefined : lastKnown.get(info.index);
     const shown = old ?? info;
     const label = hintLabel(shown, opts, old !== undefined);
@@ -80,10 +91,14 @@ export function layerHints(
       ? `*Last known shape*: line ${(brokenLine ?? info.layer.line) + 1} has a shape error, so this is the shape before it.`
       : info.provisional && `*Provisional*: ${info.provisional.reason}.`;
     out.push({
-      position: hintPosition(end, lineLength(end.line)), label, layerIndex: info.index, shown, ...(note ? { note } : {}),
+      position: atEntry ? end : hintPosition(end, lineLength(end.line)), label, layerIndex: info.index, shown, ...(note ? { note } : {}),
     });
   }
   return out;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.start) === 0 && comparePositions(a.end, b.end) === 0;
 }
 
 export interface StatusData {

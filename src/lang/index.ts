@@ -25,6 +25,12 @@ export { comparePositions } from './text';
 export { suggest } from './suggest';
 export { DIAGNOSTIC_CODES } from './codes';
 export type { DiagnosticCode } from './codes';
+/** simpleNN `.config` models and option strings (src/lang/simplenn; docs/simplenn.md). */
+export { analyzeConfig, configToCnn, type AnalyzeConfigOptions, type ConfigAnalysis } from './simplenn/config-model';
+export { simpleNNOptions, SimpleNNOptionError, type SimpleNNOptions } from './simplenn/options';
+export { looksLikeSimpleNNConfig } from './simplenn/detect';
+export { CONFIG_DIAGNOSTIC_CODES } from './codes';
+export type { ConfigDiagnosticCode } from './codes';
 
 export interface Analysis {
   /** Statements with exact token ranges (for completion, symbols, semantic colouring). */

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { analyze } from '../../src/lang';
+import { analyze, analyzeConfig, configToCnn } from '../../src/lang';
 import type { Diagnostic, LayerInfo, TextEdit } from '../../src/lang/spec';
 import { DEFAULT_CONFIG } from '../../src/extension/config';
 import { dataPaths, missingDataDiagnostic } from '../../src/extension/dataPaths';
@@ -304,6 +304,41 @@ describe('editor in a real VS Code (code-server + Chromium)', function () {
     await suggest.filter({ hasText: 'kernel=' }).first().waitFor();
     assert.equal(await suggest.filter({ hasText: 'filters=' }).count(), 0, 'filters is already given as `8`');
     await wb.screenshot('7-completion');
+    await wb.dismiss();
+  });
+
+  it('a simpleNN .config opens as a model: hints after each entry, hovers, and Convert writes its .cnn', async () => {
+    const { wb, page } = session();
+    const file = session().file('simplenn-lenet.config');
+    const text = readFileSync(file, 'utf8');
+    const a = analyzeConfig(text);
+    assert.deepEqual(errorsOf(a.diagnostics), [], 'examples/simplenn-lenet.config itself must be error-free');
+    const firstConv = a.layers.find((l) => l.layer.kind === 'conv')!;
+    const lastDense = a.layers.filter((l) => l.layer.kind === 'dense').at(-1)!;
+
+    await wb.openFile('simplenn-lenet.config');
+    // Read as simpleNN, not as XML settings: the language mode says so and the shapes appear.
+    await page.locator('.statusbar-item', { hasText: 'simpleNN model' }).first().waitFor({ timeout: 15_000 });
+    const { hints } = await wb.waitForHints((h) => h.has(firstConv.layer.line + 1) && h.has(lastDense.layer.line + 1));
+    assert.match(hints.get(firstConv.layer.line + 1) ?? '', /6×28×28/);
+    assert.match(hints.get(lastDense.layer.line + 1) ?? '', /→ 10\b/);
+    const row = (await wb.visibleLines()).get(firstConv.layer.line + 1)!;
+    assert.equal(row.hintColumn, firstConv.layer.range.end.character, `the first hint follows the first conv's entry: ${JSON.stringify(row)}`);
+    // (The status bar counts every open file's problems; this file's own squiggles are what it has.)
+    assert.equal(await wb.squiggles('error').count() + await wb.squiggles('warning').count(), 0, 'the model is clean');
+
+    await wb.goto(firstConv.layer.line + 1, firstConv.layer.range.start.character + 1);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await page.locator('.monaco-hover', { hasText: firstConv.formula! }).first().waitFor();
+    await wb.screenshot('11-simplenn-config');
+    await wb.dismiss();
+
+    await wb.runCommand('ConvLab: Convert simpleNN model to .cnn');
+    await page.locator('.tabs-container .tab', { hasText: 'simplenn-lenet.cnn' }).first().waitFor({ timeout: 15_000 });
+    const converted = readFileSync(file.replace(/\.config$/, '.cnn'), 'utf8');
+    assert.equal(converted, configToCnn(text, { source: 'simplenn-lenet.config' }));
+    assert.equal(analyze(converted).totalParams, a.totalParams, 'the .cnn is the same model');
     await wb.dismiss();
   });
 

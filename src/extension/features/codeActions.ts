@@ -1,6 +1,6 @@
 // Quick fixes for every diagnostic that carries `fixes` (the language computes the text edits).
 import * as vscode from 'vscode';
-import { CNN_SELECTOR, type Ctx } from '../ctx';
+import { MODEL_SELECTOR, type Ctx } from '../ctx';
 import { quickFixesAt } from '../present';
 import { fromRange, sameDiagnostic, toWorkspaceEdit } from '../vs';
 
@@ -21,7 +21,7 @@ export function registerCodeActions(ctx: Ctx): void {
       }, []);
     },
   };
-  ctx.pushCleanup(vscode.languages.registerCodeActionsProvider(CNN_SELECTOR, provider, {
+  ctx.pushCleanup(vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, provider, {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
   }));
 }

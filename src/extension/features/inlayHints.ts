@@ -3,7 +3,7 @@
 // marked `≈` instead of `→` (see `hintLabel`), so hints do not vanish and come back while a line is typed.
 import * as vscode from 'vscode';
 import { hoverMarkdown, type LayerInfo } from '../../lang';
-import { CNN_SELECTOR, type Analysis, type Ctx } from '../ctx';
+import { MODEL_SELECTOR, SIMPLENN_LANGUAGE_ID, type Analysis, type Ctx } from '../ctx';
 import { lastKnownShapes, snapshotOf, type ShapeSnapshot } from '../lastShapes';
 import { layerHints } from '../present';
 import { toPosition, toRange } from '../vs';
@@ -39,7 +39,9 @@ export function registerInlayHints(ctx: Ctx): void {
         remember(document, analysis);
         const lastKnown = lastKnownShapes(lastGood.get(document.uri.toString()), analysis.layers, textIn(document));
         const lineLength = (line: number) => document.lineAt(line).text.length;
-        const hints = layerHints(analysis.layers, { showParams, showFlops }, lineLength, range.start.line, range.end.line, lastKnown);
+        // A .config names several layers on one line (one vector entry each): each hint follows its entry.
+        const placement = document.languageId === SIMPLENN_LANGUAGE_ID ? 'entry' : 'line-end';
+        const hints = layerHints(analysis.layers, { showParams, showFlops, placement }, lineLength, range.start.line, range.end.line, lastKnown);
         return hints.map((h) => {
           const hint = new vscode.InlayHint(toPosition(h.position), h.label, vscode.InlayHintKind.Type);
           hint.paddingLeft = true;
@@ -49,5 +51,5 @@ export function registerInlayHints(ctx: Ctx): void {
       }, []);
     },
   };
-  ctx.pushCleanup(vscode.languages.registerInlayHintsProvider(CNN_SELECTOR, provider));
+  ctx.pushCleanup(vscode.languages.registerInlayHintsProvider(MODEL_SELECTOR, provider));
 }
