@@ -283,6 +283,8 @@ export const webviewMessageSchema = v.variant('type', [
   message('runState', { state: trainingStateSchema }),
   /** Something failed in the webview that the person should hear about. */
   message('error', { message: str(10_000) }),
+  /** "Export model…" in the panel; `checkpoint` is the run's last (the host checks it is the model's own). */
+  message('exportModel', { checkpoint: v.nullable(str(4000)) }),
   /** One of the requests below. */
   requestMessageSchema,
 ]);

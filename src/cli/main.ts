@@ -7,7 +7,10 @@ import { commandHelp, parseArgs, UsageError, usageLine } from './args';
 import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { checkpointsCommand } from './checkpoints';
+import { convertCommand } from './convert';
+import { exportCommand } from './export';
 import { gradcheckCommand } from './gradcheck';
+import { importCommand } from './import';
 import { trainCommand } from './train';
 import { errorDetails } from '../engine';
 import { suggest } from '../lang';
@@ -16,6 +19,9 @@ const COMMANDS: readonly Command[] = [
   checkCommand,
   trainCommand,
   checkpointsCommand,
+  convertCommand,
+  exportCommand,
+  importCommand,
   gradcheckCommand,
   benchCommand,
 ];

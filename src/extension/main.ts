@@ -11,6 +11,8 @@ import { registerHover } from './features/hover';
 import { registerInlayHints } from './features/inlayHints';
 import { registerStatusBar } from './features/status';
 import { registerSymbols } from './features/symbols';
+import { registerExchange } from './features/exchange';
+import { registerSimpleNN } from './features/simplenn';
 import { registerPanel } from './panel';
 
 /** Everything the extension contributes, in registration order. */
@@ -23,6 +25,8 @@ const FEATURES: readonly [name: string, register: (ctx: Ctx) => void][] = [
   ['completion', registerCompletion],
   ['document symbols', registerSymbols],
   ['status bar', registerStatusBar],
+  ['simpleNN models', registerSimpleNN],
+  ['export and import', registerExchange],
   ['training panel', registerPanel],
 ];
 

@@ -13,6 +13,7 @@ import { modelName } from './summaries';
 export function registerPanel(ctx: Ctx): void {
   const manager = new PanelManager(ctx);
   ctx.pushCleanup(manager);
+  ctx.activePanelModel = () => manager.activePanelModel();
   ctx.registerCommand('trainModel', (arg?: unknown) => manager.train(arg));
   ctx.registerCommand('gradientCheck', (arg?: unknown) => manager.gradientCheck(arg));
   ctx.pushCleanup(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
@@ -118,7 +119,7 @@ class PanelManager implements vscode.Disposable {
   private async modelDocument(arg: unknown): Promise<vscode.TextDocument> {
     if (arg instanceof vscode.Uri) {
       const doc = await vscode.workspace.openTextDocument(arg);
-      if (!this.ctx.isModel(doc)) throw new PanelError(`${arg.path.split('/').pop()} is not a ConvLab model (.cnn)`);
+      if (!this.ctx.isModel(doc)) throw new PanelError(`${arg.path.split('/').pop()} is not a ConvLab model (a .cnn file, or a simpleNN .config)`);
       return doc;
     }
     const editor = this.ctx.activeModelEditor;
@@ -126,6 +127,10 @@ class PanelManager implements vscode.Disposable {
     const open = this.panelForActiveTab();
     if (open) return vscode.workspace.openTextDocument(open.uri);
     throw new PanelError('open a .cnn model file first, then run this command');
+  }
+
+  activePanelModel(): vscode.Uri | undefined {
+    return this.panelForActiveTab()?.uri;
   }
 
   /** When a training panel is the active tab, commands apply to its model. */

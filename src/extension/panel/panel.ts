@@ -19,7 +19,7 @@ import {
 } from '../../protocol';
 import { Responder, type ParamsOf, type ResultOf } from '../../rpc';
 import { tryParse } from '../../schema';
-import type { Ctx } from '../ctx';
+import { SIMPLENN_LANGUAGE_ID, type Ctx } from '../ctx';
 import { toRange } from '../vs';
 import { checkpointItems, unreadableLines, type CheckpointItem } from './checkpoint-items';
 import { makeNonce, panelHtml } from './html';
@@ -147,6 +147,10 @@ export class TrainingPanel implements vscode.Disposable {
   /** "Write to train line": an edit of the model's document, which the person sees and saves. */
   private async writeTrainSettings(values: ParamsOf<typeof writeTrainSettings>): Promise<ResultOf<typeof writeTrainSettings>> {
     const document = await vscode.workspace.openTextDocument(this.uri);
+    if (document.languageId === SIMPLENN_LANGUAGE_ID) {
+      throw new PanelError(`${modelName(this.uri.path)} is a simpleNN .config, which has no train line: ` +
+        'run "ConvLab: Convert simpleNN model to .cnn" and set the values on its train line');
+    }
     const edit = new vscode.WorkspaceEdit();
     for (const e of trainSettingEdits(document.getText(), values)) edit.replace(this.uri, toRange(e.range), e.newText);
     const written = await vscode.workspace.applyEdit(edit);
@@ -234,6 +238,11 @@ export class TrainingPanel implements vscode.Disposable {
         else void vscode.window.showWarningMessage(`ConvLab: ${text}`, 'Show log').then((a) => { if (a) this.ctx.log.show(true); });
         return;
       }
+      case 'exportModel':
+        // The page may name only the model's own checkpoints (security.md); another path is dropped.
+        await vscode.commands.executeCommand('convlab.exportModel',
+          { model: this.uri, checkpoint: m.checkpoint !== null && isModelCheckpoint(this.uri.fsPath, m.checkpoint) ? m.checkpoint : null });
+        return;
       case 'error':
         this.ctx.log.error(`[panel ${modelName(this.uri.path)}] ${m.message}`);
         // The panel shows it; a notification only when the panel is out of sight.

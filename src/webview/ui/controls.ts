@@ -13,6 +13,8 @@ export interface ControlActions {
   save(choose: boolean): Promise<void>;
   resumeFromCheckpoint(): Promise<void>;
   gradientCheck(): Promise<void>;
+  /** "Export model…": to PyTorch or ONNX, with the run's weights. */
+  exportModel(): void;
   /** The learning rate field has a new valid value. */
   learningRateChanged(lr: number): void;
   /** Plot frequency or test image changed (and every field is valid). */
@@ -55,6 +57,7 @@ export class Controls {
     act('save-as', () => actions.save(true));
     act('resume-checkpoint', () => actions.resumeFromCheckpoint());
     act('gradcheck-button', () => actions.gradientCheck());
+    act('export', () => actions.exportModel());
     const example = (index: number) => { this.setExample(index); actions.plotsChanged(); };
     act('example-prev', () => example(this.example() - 1));
     act('example-next', () => example(this.example() + 1));
@@ -140,6 +143,8 @@ export class Controls {
     set('save-as', s.hasRun);
     set('resume-checkpoint', s.ready && !live);
     set('gradcheck-button', s.ready && !s.gradientCheckRunning);
+    // After a run, with its weights saved; mid-run the saved weights would already be behind.
+    set('export', s.ready && !live);
     for (const id of ['epochs', 'batch', 'backend']) set(id, !live);
     byId('start').textContent = s.status === 'done' || s.status === 'failed' ? 'Train again' : 'Start';
   }
