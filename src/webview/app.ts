@@ -121,6 +121,7 @@ export class App {
       save: (choose) => this.training.saveCheckpoint(choose),
       resumeFromCheckpoint: () => this.training.resumeFromCheckpoint(),
       gradientCheck: () => this.gradientCheck.run(),
+      exportModel: () => this.host.notify({ type: 'exportModel', checkpoint: this.training.lastCheckpoint }),
       learningRateChanged: (lr) => {
         this.training.setLearningRate(lr);
         this.fileSync.mark();

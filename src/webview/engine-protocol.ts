@@ -63,6 +63,12 @@ const trainEventSchema = v.variant('type', [
     epoch: int(), loss: anyNumber, trainAccuracy: anyNumber, testLoss: v.nullable(anyNumber), testAccuracy: v.nullable(anyNumber),
     validationAccuracy: v.nullable(anyNumber), seconds: anyNumber, imagesPerSecond: anyNumber,
   }),
+  /** One iteration of optimizer=newton (before its `epoch` event). */
+  message('newton', {
+    iteration: int(), f: anyNumber, previousF: anyNumber, loss: anyNumber, trainAccuracy: anyNumber, gradientNorm: anyNumber,
+    stepSize: anyNumber, cgIterations: int(), backtracks: int(), actualReduction: anyNumber, predictedReduction: anyNumber,
+    lambda: anyNumber, subsampleSize: int(), validationAccuracy: v.nullable(anyNumber), testAccuracy: v.nullable(anyNumber), seconds: anyNumber,
+  }),
   message('done', { reason: v.picklist(['completed', 'stopped']), epoch: int(), globalStep: int(), seconds: anyNumber }),
   message('error', { message: str(20_000) }),
   /** A NaN/∞ loss or update: the trainer went back to the last good weights and paused before `step`. */

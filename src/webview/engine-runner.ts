@@ -218,6 +218,7 @@ class Run {
         this.emit({ type: 'train', event: e });
         return;
       case 'start':
+      case 'newton':
         this.emit({ type: 'train', event: e });
         return;
     }

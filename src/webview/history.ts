@@ -5,7 +5,7 @@
 import type { GradCheckSummary } from '../protocol';
 import type { GradientTensor } from './engine-protocol';
 import { decimate, Series } from './lib/series';
-import { MAX_SAVED_POINTS, type RestoredState, type SavedState } from './saved-state';
+import { MAX_NEWTON_ROWS, MAX_SAVED_POINTS, type RestoredState, type SavedState } from './saved-state';
 
 export interface AccuracyHistory {
   readonly epoch: number[];
@@ -19,7 +19,22 @@ export interface GradientNorms {
   readonly series: readonly Series[];
 }
 
-export type SavedHistory = Pick<SavedState, 'loss' | 'accuracy' | 'gradNorms' | 'confusion' | 'gradcheck'>;
+/** One Newton iteration as the panel shows it (optimizer=newton). */
+export interface NewtonRow {
+  readonly iteration: number;
+  readonly f: number;
+  readonly gradientNorm: number;
+  /** The accepted step α; 0 when the line search gave up. */
+  readonly stepSize: number;
+  readonly cgIterations: number;
+  readonly actualReduction: number;
+  readonly predictedReduction: number;
+  /** The damping after its Levenberg–Marquardt update. */
+  readonly lambda: number;
+  readonly testAccuracy: number | null;
+}
+
+export type SavedHistory = Pick<SavedState, 'loss' | 'accuracy' | 'gradNorms' | 'confusion' | 'gradcheck' | 'newton'>;
 
 export class History {
   loss = new Series();
@@ -30,6 +45,15 @@ export class History {
   /** confusion[true][predicted] of the latest test evaluation. */
   confusion: number[][] | null = null;
   gradcheck: GradCheckSummary | null = null;
+  /** optimizer=newton: one row per iteration, in order. */
+  newton: NewtonRow[] = [];
+
+  /** A Newton iteration; one seen again (a resumed run repeating it) replaces the old row and drops later ones. */
+  addNewton(row: NewtonRow): void {
+    this.newton = this.newton.filter((r) => r.iteration < row.iteration);
+    this.newton.push(row);
+    if (this.newton.length > MAX_NEWTON_ROWS) this.newton.splice(0, this.newton.length - MAX_NEWTON_ROWS);
+  }
 
   trainAccuracy(epoch: number, accuracy: number): void {
     this.epochRow(epoch, (i) => { this.accuracy.train[i] = accuracy; });
@@ -70,6 +94,7 @@ export class History {
     this.gradNorms = { names: [], series: [] };
     this.latestGradients = [];
     this.confusion = null;
+    this.newton = [];
   }
 
   /** A resumed run continues the curves up to its checkpoint's step and epoch, dropping what came after. */
@@ -82,6 +107,8 @@ export class History {
       train: this.accuracy.train.filter((_, i) => keep[i]),
       test: this.accuracy.test.filter((_, i) => keep[i]),
     };
+    // A Newton iteration is an epoch.
+    this.newton = this.newton.filter((r) => r.iteration <= epoch);
   }
 
   /** Decimated to MAX_SAVED_POINTS per series. */
@@ -97,6 +124,7 @@ export class History {
       },
       confusion: this.confusion,
       gradcheck: this.gradcheck,
+      newton: this.newton,
     };
   }
 
@@ -108,6 +136,7 @@ export class History {
     if (norms && norms.names.length > 0) this.gradNorms = { names: norms.names, series: norms.y.map((y) => Series.from(norms.x, y)) };
     this.confusion = s.confusion ?? null;
     this.gradcheck = s.gradcheck ?? null;
+    this.newton = s.newton ? [...s.newton] : [];
   }
 
   /** Calls `set` with the row of `epoch`, adding the row if it is new. */

@@ -278,6 +278,21 @@ export class RunController {
         this.postStatus();
         this.autosave.due(performance.now());
         return;
+      case 'newton':
+        this.d.history.addNewton({
+          iteration: e.iteration, f: e.f, gradientNorm: e.gradientNorm, stepSize: e.stepSize, cgIterations: e.cgIterations,
+          actualReduction: e.actualReduction, predictedReduction: e.predictedReduction, lambda: e.lambda, testAccuracy: e.testAccuracy,
+        });
+        // An iteration is one optimizer step: the loss curve gets its point too.
+        this.globalStep = e.iteration;
+        this.d.history.loss.push(e.iteration, e.loss);
+        this.eta.update(e.iteration, performance.now());
+        this.d.plots.drawNewton();
+        this.d.queueRedraw();
+        this.renderProgress();
+        this.postStatus();
+        this.d.changed();
+        return;
       case 'epoch':
         this.epoch = e.epoch;
         this.d.history.trainAccuracy(e.epoch, e.trainAccuracy);

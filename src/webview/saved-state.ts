@@ -12,6 +12,8 @@ import { anyNumber, int, learningRate, list, num, parse, refine, str, tryParse }
 
 /** Points kept per series. */
 export const MAX_SAVED_POINTS = 600;
+/** Newton iterations kept (and saved): far more than a Newton run takes. */
+export const MAX_NEWTON_ROWS = 5000;
 
 /** The panel's controls. */
 export const panelSettingsSchema = v.object({
@@ -70,6 +72,11 @@ const fields = {
   })),
   /** The last checkpoint written, for "Resume from checkpoint" after the reload. */
   checkpoint: v.nullable(str(4000)),
+  /** optimizer=newton's iterations (history.ts NewtonRow); none in states saved before Newton could run. */
+  newton: v.optional(list(v.object({
+    iteration: int(), f: savedNumber, gradientNorm: savedNumber, stepSize: savedNumber, cgIterations: int(),
+    actualReduction: savedNumber, predictedReduction: savedNumber, lambda: savedNumber, testAccuracy: v.nullable(num(0, 1)),
+  }), MAX_NEWTON_ROWS), []),
   /** The cards and settings folded to their titles (sections.ts); none in states saved before folding existed. */
   folded: v.optional(list(str(40), 64), []),
 };

@@ -160,7 +160,8 @@ export class Workbench {
     await input.fill(name);
     await this.page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: name }).waitFor();
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
+    // The active group's tab: the same file may also be open, and active, in another group.
+    await this.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name }).waitFor();
     await this.editor().locator('.view-lines').waitFor();
     await this.editor().locator('textarea, .native-edit-context').first().focus();
   }

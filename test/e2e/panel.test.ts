@@ -423,11 +423,18 @@ for (const webgpu of [true, false]) {
         assert.match(readFileSync(path, 'utf8'), new RegExp(`^train .*\\bepochs=${epochs}\\b`, 'm'), 'the train line holds the panel\'s epochs');
 
         // A change to the network itself (not a comment or a setting) is announced with the new parameter count.
-        writeFileSync(path, readFileSync(path, 'utf8').replace(/^dense 84$/m, 'dense 64'));
+        // Typed in the editor (the file watcher's timing is code-server's, an edit's is ours).
+        const denseLine = readFileSync(path, 'utf8').split('\n').findIndex((l) => /^dense 84\b/.test(l));
+        assert.ok(denseLine >= 0, 'lenet5.cnn has a dense 84 layer');
+        await s().wb.openFile('lenet5.cnn');
+        await s().wb.goto(denseLine + 1, 'dense '.length + 1);
+        await s().page.keyboard.press('Shift+End');
+        await s().page.keyboard.type('64');
+        await s().wb.save();  // a reload later must not meet an unsaved file
+        await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
         const note = frame.locator('#model-changed');
         await note.waitFor({ state: 'visible', timeout: 20_000 });
         assert.match((await note.textContent()) ?? '', /The model changed since this panel loaded it \([\d,]+ parameters now, [\d,]+ in this panel\)/);
-        await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
         await shot('model-changed');
       });
 
@@ -437,8 +444,13 @@ for (const webgpu of [true, false]) {
         await timings.measure('reload → panel restored', async () => {
           await s().page.reload();
           await s().wb.waitReady();
+          // The workbench brings back whichever tab of the group was last active; show the panel's.
+          await s().page.locator('.tabs-container .tab', { hasText: 'Train lenet5' }).click();
           frame = s().wb.newestWebview();
-          await frame.locator('#title', { hasText: 'lenet5' }).waitFor({ timeout: 60_000 });
+          await frame.locator('#title', { hasText: 'lenet5' }).waitFor({ timeout: 60_000 }).catch(async (e: Error) => {
+            await shot('reload-failed');
+            throw e;
+          });
         });
         // The saved state keeps a decimated history (up to 600 points per series). In a browser the workbench
         // stores webview state on its own schedule, so a reload may restore a slightly older snapshot.
@@ -461,6 +473,26 @@ for (const webgpu of [true, false]) {
         assert.equal(await shared.locator('.tab', { hasText: 'Train lenet5' }).count(), 1, 'both training panels are tabs of one group');
         assert.ok(await groups() <= Math.max(before, 2), `no new editor group: ${before} before, ${await groups()} after`);
         await shot('two-models-one-group');
+      });
+
+      it('trains with optimizer=newton and plots its iterations: f falls, with ‖∇f‖ and λ beside it', async function () {
+        this.timeout(120_000);
+        const page = s().page;
+        await s().wb.openFile('newton-mlp.cnn');
+        await runCommand(s(), 'ConvLab: Train model');
+        await page.locator('.tabs-container .tab', { hasText: 'Train newton-mlp' }).waitFor({ timeout: 60_000 });
+        const panel = s().wb.newestWebview();
+        await panel.locator('#title', { hasText: 'newton-mlp' }).waitFor({ timeout: 60_000 });
+        const chart = panel.locator('#newton-chart');
+        await waitFor('two Newton iterations', async () => Number(await chart.getAttribute('data-iterations')), (n) => n >= 2, 100_000);
+        assert.equal(await panel.locator('#newton-card').isVisible(), true, 'the Newton card shows for optimizer=newton');
+        const first = Number(await chart.getAttribute('data-first-f')), last = Number(await chart.getAttribute('data-last-f'));
+        assert.ok(last < first, `f falls: ${first} → ${last}`);
+        assert.ok(await panel.locator('table.newton tbody tr').count() >= 2, 'a table row per iteration');
+        assert.ok(await distinctColours(chart.locator('canvas').first()) > 2, 'the chart is drawn');
+        await panel.locator('#newton-card').scrollIntoViewIfNeeded();
+        await shot('newton');
+        await waitFor('the run to end', () => probe(panel).status(), (v) => v === 'done', 100_000);
       });
     }
   });

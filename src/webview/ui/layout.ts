@@ -34,7 +34,8 @@ export function buildLayout(): void {
           shortened('save', 'Save checkpoint', 'Save'), button('save-as', 'Save as…', { secondary: true }),
           shortened('resume-checkpoint', 'Resume from checkpoint', 'Resume…'),
           h('span', { class: 'sep' }),
-          shortened('gradcheck-button', 'Check gradients', 'Gradients')),
+          shortened('gradcheck-button', 'Check gradients', 'Gradients'),
+          shortened('export', 'Export model…', 'Export…')),
         settingsFold(h('div', { class: 'row fields' },
           num('epochs', 'Epochs', '3', { min: '1', step: '1' }),
           num('batch', 'Batch size', '64', { min: '1', step: '1' }),
@@ -55,6 +56,9 @@ export function buildLayout(): void {
       // First in the grid: the check's results sit right under the button that runs it.
       card('gradcheck', 'Gradient check', h('div', { id: 'gradcheck' })),
       card('loss', 'Training loss', h('div', { id: 'loss-chart', class: 'chart', role: 'img', 'aria-label': 'Training loss: no data yet' })),
+      card('newton', 'Newton iterations', h('div', { id: 'newton-chart', class: 'chart', role: 'img', 'aria-label': 'Newton iterations: none yet' }),
+        h('div', { id: 'newton-table', class: 'table-scroll' }),
+        h('p', { class: 'muted small' }, 'f = average loss + ‖w‖²/(2C·l); CG solves (G/|S| + (λ + 1/C) I) d = −∇f on a fresh subsample each iteration.')),
       card('accuracy', 'Accuracy per epoch', h('div', { id: 'accuracy-chart', class: 'chart', role: 'img' }),
         h('p', { id: 'accuracy-info', class: 'muted small' }, 'Filled in at the end of each epoch (test accuracy from the full test set).')),
       card('gradnorm', 'Gradient norm per layer', h('div', { id: 'gradnorm-chart', class: 'chart', role: 'img' })),
@@ -78,6 +82,7 @@ export function buildLayout(): void {
       card('model', 'Model', h('ol', { id: 'layers', class: 'layers' }))),
   );
   byId('gradcheck-card').hidden = true;
+  byId('newton-card').hidden = true;
   for (const b of Array.from(app.querySelectorAll('.banner-close'))) {
     b.addEventListener('click', () => { (b.parentElement as HTMLElement).hidden = true; });
   }

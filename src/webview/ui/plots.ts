@@ -11,6 +11,7 @@ import { decimate, smooth } from '../lib/series';
 import { chosenTensor, tensorOptions } from '../lib/tensor-options';
 import { Chart, type SeriesStyle } from './charts';
 import { byId, h } from './dom';
+import { NewtonView } from './newton-view';
 import { confusionTable } from './tables';
 
 /** Smoothing of the loss and gradient-norm curves (TensorBoard's default is 0.6; steps are reported every few steps). */
@@ -20,6 +21,7 @@ const MAX_DRAWN_POINTS = 1200;
 
 export class Plots {
   private readonly charts: { loss: Chart; accuracy: Chart; gradNorms: Chart; histogram: Chart };
+  private readonly newton: NewtonView;
   private layers: readonly LayerSummary[] = [];
   private classNames: readonly string[] = [];
   /** The tensor names the histogram menu lists now, newline-joined. */
@@ -39,6 +41,7 @@ export class Plots {
       gradNorms: new Chart(byId('gradnorm-chart'), { xLabel: 'step', yLabel: '‖∇‖ (log)', yLog: true, series: [], yFormat: formatNumber }),
       histogram: new Chart(byId('histogram-chart'), { xLabel: 'gradient value', yLabel: 'count', bars: true, series: [{ label: 'count', color: 2 }], xFormat: formatNumber }),
     };
+    this.newton = new NewtonView(history);
     byId('histogram-select').addEventListener('change', () => this.drawHistogram());
   }
 
@@ -59,12 +62,19 @@ export class Plots {
     this.drawGradNorms();
     this.drawHistogram();
     this.drawConfusion();
+    this.drawNewton();
   }
 
   /** Canvas colours come from the theme: rebuild every chart. */
   onThemeChange(): void {
     for (const c of Object.values(this.charts)) c.rebuild();
+    this.newton.rebuild();
     this.drawAll();
+  }
+
+  /** optimizer=newton's iterations (hidden while there are none). */
+  drawNewton(): void {
+    this.newton.draw();
   }
 
   /** After History.reset: empty charts and placeholders. */
@@ -73,6 +83,7 @@ export class Plots {
     byId('confusion').replaceChildren(h('p', { class: 'muted' }, 'Appears after the first epoch.'));
     this.drawLoss();
     this.drawAccuracy();
+    this.drawNewton();
   }
 
   drawLoss(): void {

@@ -52,4 +52,20 @@ describe('webview: engine runner (CPU)', function () {
     assert.match(h.of('failed')[0].message, /1×6×6 examples but the model's input is 1×8×8/);
   });
 
+  it('forwards each Newton iteration (optimizer=newton) as a valid newton event before its epoch', async () => {
+    const h = harness();
+    const newton = MODEL.replace(/^train .*$/m, 'train epochs=3 batch=4 optimizer=newton GNsize=8 seed=7');
+    h.runner.receive({ type: 'load', spec: analyze(newton).spec, dataset: syntheticDataset(24, 6) });
+    h.runner.receive({ type: 'start', settings: { ...settings, epochs: 3, optimizer: 'newton' }, reportEvery: 1, plots: { plotEvery: 1, example: 0 }, restore: null });
+    await h.until('the run to end', () => h.trainEvents('done').length > 0);
+    const iterations = h.trainEvents('newton') as Extract<ReturnType<typeof h.trainEvents>[number], { type: 'newton' }>[];
+    assert.deepEqual(iterations.map((e) => e.iteration), [1, 2, 3]);
+    for (const e of iterations) {
+      assert.ok(e.f <= e.previousF, `the line search never raises f: ${e.previousF} → ${e.f}`);
+      assert.ok(e.cgIterations >= 1 && e.lambda > 0 && e.gradientNorm > 0, JSON.stringify(e));
+    }
+    const kinds = h.of('train').map((e) => e.event.type).filter((t) => t === 'newton' || t === 'epoch');
+    assert.deepEqual(kinds, ['newton', 'epoch', 'newton', 'epoch', 'newton', 'epoch'], 'each iteration, then its epoch');
+  });
+
 });

@@ -75,4 +75,21 @@ describe('webview: history', () => {
     assert.equal(h.loss.length, 1, 'no saved loss: the current one stays');
     assert.deepEqual(h.gradNorms.names, []);
   });
+
+  it('keeps one row per Newton iteration: a resumed run replaces what came after its checkpoint', () => {
+    const h = new History();
+    const row = (iteration: number, f: number) => ({ iteration, f, gradientNorm: f / 2, stepSize: 1, cgIterations: 3, actualReduction: 0.1, predictedReduction: 0.1, lambda: 1 / iteration, testAccuracy: null });
+    for (let i = 1; i <= 4; i++) h.addNewton(row(i, 3 - i / 2));
+    h.keepUpTo(2, 2);
+    assert.deepEqual(h.newton.map((r) => r.iteration), [1, 2], 'iterations are epochs');
+    h.addNewton(row(3, 1.9));
+    h.addNewton(row(2, 2.2));
+    assert.deepEqual(h.newton.map((r) => [r.iteration, r.f]), [[1, 2.5], [2, 2.2]], 'an iteration seen again replaces itself and what followed');
+    const back = new History();
+    const { state } = readSavedState(JSON.parse(JSON.stringify({ version: 1, modelUri: 'file:///m.cnn', newton: h.saved().newton })));
+    back.restore(state!);
+    assert.deepEqual(back.newton, h.newton);
+    h.reset();
+    assert.deepEqual(h.newton, []);
+  });
 });

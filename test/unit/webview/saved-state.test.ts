@@ -18,6 +18,7 @@ function saved(overrides: Record<string, unknown> = {}): SavedState & Record<str
     gradcheck: null,
     checkpoint: '/m/lenet5.ckpt.safetensors',
     folded: ['filters', 'settings'],
+    newton: [{ iteration: 1, f: 2.5, gradientNorm: 0.8, stepSize: 1, cgIterations: 7, actualReduction: 0.4, predictedReduction: 0.42, lambda: 0.5, testAccuracy: 0.81 }],
     ...overrides,
   };
 }
@@ -32,12 +33,14 @@ describe('webview: saved state', () => {
     assert.deepEqual(state, saved());
   });
 
-  it('reads a state saved before cards could fold as nothing folded, without a complaint', () => {
+  it('reads a state saved before cards could fold or Newton could run as nothing folded and no iterations, without a complaint', () => {
     const old: Record<string, unknown> = saved();
     delete old.folded;
+    delete old.newton;
     const { state, problems } = readSavedState(reloaded(old));
     assert.deepEqual(problems, []);
     assert.deepEqual(state?.folded, []);
+    assert.deepEqual(state?.newton, [], 'nor Newton iterations');
   });
 
   it('has nothing to restore for a new panel', () => {
@@ -98,10 +101,10 @@ describe('webview: saved state', () => {
   it('reports a missing field, and one from a state with every field wrong, without throwing', () => {
     const { gradcheck: _, ...rest } = saved();
     assert.match(readSavedState(rest).problems[0], /state\.gradcheck: expected an object, got undefined/);
-    const garbage = { version: 1, modelUri: 'file:///m.cnn', settings: 7, status: 'exploded', progress: [], loss: null, accuracy: 'x', gradNorms: {}, confusion: [[-1]], gradcheck: 5, checkpoint: 42, folded: 'all' };
+    const garbage = { version: 1, modelUri: 'file:///m.cnn', settings: 7, status: 'exploded', progress: [], loss: null, accuracy: 'x', gradNorms: {}, confusion: [[-1]], gradcheck: 5, checkpoint: 42, folded: 'all', newton: [{ iteration: -1 }] };
     const { state, problems } = readSavedState(garbage);
     assert.deepEqual(state, { version: 1, modelUri: 'file:///m.cnn' });
-    assert.equal(problems.length, 10, 'one per field');
+    assert.equal(problems.length, 11, 'one per field');
   });
 
   it('reads a diverged loss (NaN, stored by JSON as null) back as NaN', () => {
