@@ -4,13 +4,12 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, type Command } from '../../../src/cli/args';
 import { gradcheckCommand } from '../../../src/cli/gradcheck';
-import type { TerminalIo } from '../../../src/cli/progress';
 import { formatDuration, formatProgress } from '../../../src/cli/progress';
 import { checkpointsCommand } from '../../../src/cli/checkpoints';
 import { trainCommand } from '../../../src/cli/train';
 import { readCheckpointFile } from '../../../src/engine/checkpoint-file';
+import { runCommand } from './run-command';
 
 const MODEL = `input 1x28x28
 flatten
@@ -19,12 +18,7 @@ softmax
 train data=mnist epochs=1 batch=200 optimizer=sgd lr=0.1 momentum=0.9 seed=3
 `;
 
-async function run(command: Command, argv: string[], cwd: string, tty = false) {
-  let stdout = '', stderr = '';
-  const io: TerminalIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd, stderrIsTTY: tty, columns: 120 };
-  const code = await command.run(parseArgs(argv, command), io);
-  return { code, stdout, stderr };
-}
+const run = runCommand;
 
 describe('convlab train / gradcheck', function () {
   this.timeout(120_000);

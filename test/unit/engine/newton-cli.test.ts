@@ -5,9 +5,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from '../../../src/cli/args';
-import type { TerminalIo } from '../../../src/cli/progress';
 import { trainCommand } from '../../../src/cli/train';
+import { runCommand } from '../cli/run-command';
 
 const MODEL = `input 1x28x28
 flatten
@@ -16,12 +15,7 @@ softmax
 train data=mnist epochs=2 batch=500 optimizer=newton GNsize=500 CGmax=20 seed=3
 `;
 
-async function train(argv: string[], cwd: string) {
-  let stdout = '', stderr = '';
-  const io: TerminalIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd, stderrIsTTY: false, columns: 120 };
-  const code = await trainCommand.run(parseArgs(argv, trainCommand), io);
-  return { code, stdout, stderr };
-}
+const train = (argv: string[], cwd: string) => runCommand(trainCommand, argv, cwd);
 
 describe('convlab train optimizer=newton', function () {
   this.timeout(120_000);

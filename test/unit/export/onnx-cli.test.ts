@@ -5,14 +5,13 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, type Command } from '../../../src/cli/args';
 import { importCommand } from '../../../src/cli/import';
-import type { TerminalIo } from '../../../src/cli/progress';
 import { trainCommand } from '../../../src/cli/train';
 import { readCheckpointFile } from '../../../src/engine/checkpoint-file';
 import { decodeModel, encodeModel } from '../../../src/export/onnx/codec';
 import { exportOnnx } from '../../../src/export/onnx/index';
 import { randomWeights, specOf } from './onnx-helpers';
+import { runCommand } from '../cli/run-command';
 
 const MODEL = `input 1x28x28
 conv 2 kernel=5 stride=3
@@ -22,12 +21,7 @@ dense 10
 softmax
 `;
 
-async function run(command: Command, argv: string[], cwd: string) {
-  let stdout = '', stderr = '';
-  const io: TerminalIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd, stderrIsTTY: false, columns: 120 };
-  const code = await command.run(parseArgs(argv, command), io);
-  return { code, stdout, stderr };
-}
+const run = runCommand;
 
 describe('convlab import', function () {
   this.timeout(120_000);

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, UsageError, type Command } from '../../../src/cli/args';
+import { UsageError } from '../../../src/cli/args';
 import { checkCommand } from '../../../src/cli/check';
 import { convertCommand } from '../../../src/cli/convert';
 import { gradcheckCommand } from '../../../src/cli/gradcheck';
-import type { TerminalIo } from '../../../src/cli/progress';
 import { trainCommand } from '../../../src/cli/train';
+import { runCommand } from '../cli/run-command';
 
 const root = join(__dirname, '../../../..');
 
@@ -29,12 +29,7 @@ wd_subimage_pool = [2];
 full_neurons = [3];
 `;
 
-async function run(command: Command, argv: string[], cwd: string) {
-  let stdout = '', stderr = '';
-  const io: TerminalIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, cwd, stderrIsTTY: false, columns: 120 };
-  const code = await command.run(parseArgs(argv, command), io);
-  return { code, stdout, stderr };
-}
+const run = runCommand;
 
 describe('convlab with simpleNN .config files', function () {
   this.timeout(60_000);
