@@ -18,6 +18,7 @@ import type { LossKind, ModelSpec } from '../../../src/lang/spec';
 import { forEachBackend } from '../../backends';
 import { randomArray } from './helpers';
 import * as L from './specs';
+import { relativeError as relativeErrorOf } from './helpers';
 
 const N = 3;
 const EPSILON = 1e-6;
@@ -163,16 +164,8 @@ function explicitProduct(e: Explicit, direction: readonly Float64Array[]): Float
   return Float64Array.from(e.jacobian, (column) => column.reduce((s, x, r) => s + x * u[r], 0));
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
-  assert.equal(actual.length, expected.length, `${what}: lengths`);
-  let diff = 0, scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  assert.ok(scale > 1e-4, `${what}: the expected product is ~0 (max ${scale}), the case tests nothing`);
-  return diff / scale;
-}
+/** Relative error against a reference that is not ~0. */
+const relativeError = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) => relativeErrorOf(actual, expected, what, 1e-4);
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

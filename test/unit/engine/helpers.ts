@@ -25,3 +25,18 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
 }
+
+/**
+ * max|actual − expected| / max|expected|. Fails when the expected values are all below `minScale`:
+ * a comparison with ~0 would pass whatever the code computed.
+ */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, minScale: number): number {
+  assert.equal(actual.length, expected.length, `${what}: lengths`);
+  let diff = 0, scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  assert.ok(scale > minScale, `${what}: the expected values are ~0 (max ${scale}), the case tests nothing`);
+  return diff / scale;
+}

@@ -100,3 +100,22 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
 }
+
+/** Every exported op at once: batchnorm on maps and vectors (non-default ε and momentum), both pools, a
+ * global average pool, stride, padding, a non-square kernel, no bias, sigmoid, tanh and dropout. */
+export const MIXED = `
+input 3x12x12
+conv 4 kernel=3 stride=2 pad=1
+batchnorm momentum=0.2 epsilon=0.001
+tanh
+avgpool 2
+conv 6 kernel=3x1 pad=1x0 bias=false
+sigmoid
+maxpool 2 stride=1
+dropout 0.3
+globalavgpool
+dense 5
+batchnorm
+relu
+dense 3
+`;

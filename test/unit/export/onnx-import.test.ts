@@ -9,24 +9,7 @@ import { encodeModel } from '../../../src/export/onnx/codec';
 import { exportOnnx, importOnnx } from '../../../src/export/onnx/index';
 import { ATTRIBUTE, FLOAT, INT64, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from '../../../src/export/onnx/schema';
 import { randomArray } from '../engine/helpers';
-import { engineOutputs, maxAbsDiff, randomWeights, ROOT, runOnnx, specOf } from './onnx-helpers';
-
-const MIXED = `
-input 3x12x12
-conv 4 kernel=3 stride=2 pad=1
-batchnorm momentum=0.2 epsilon=0.001
-tanh
-avgpool 2
-conv 6 kernel=3x1 pad=1x0 bias=false
-sigmoid
-maxpool 2 stride=1
-dropout 0.3
-globalavgpool
-dense 5
-batchnorm
-relu
-dense 3
-`;
+import { engineOutputs, maxAbsDiff, MIXED, randomWeights, ROOT, runOnnx, specOf } from './onnx-helpers';
 
 // ── building graphs by hand, as other tools write them ──────────────────────────────────────────
 

@@ -16,6 +16,7 @@ import { elements } from '../../../src/lang/shapes';
 import { forEachBackend } from '../../backends';
 import { randomArray } from '../engine/helpers';
 import * as L from '../engine/specs';
+import { relativeError as relativeErrorOf } from '../engine/helpers';
 
 const N = 3;
 const EPSILON = 1e-5;
@@ -128,16 +129,8 @@ async function finiteDifference(at: LayerAt, withInput: boolean, point: Point): 
   return Float64Array.from(plus, (v, i) => (v - minus[i]) / (2 * EPSILON));
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
-  assert.equal(actual.length, expected.length, `${what}: lengths`);
-  let diff = 0, scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  assert.ok(scale > 1e-3, `${what}: the expected derivative is ~0 (max ${scale}), the case tests nothing`);
-  return diff / scale;
-}
+/** Relative error against a reference that is not ~0. */
+const relativeError = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string) => relativeErrorOf(actual, expected, what, 1e-3);
 
 /** The f64 cpu's jvp of a case (the reference), with and without an input tangent. */
 async function reference(c: Case, seed: number): Promise<{ point: Point; withInput: FloatArray; paramsOnly: FloatArray }> {
