@@ -16,9 +16,8 @@ import { Network } from '../../../src/engine/network';
 import { GaussNewton } from '../../../src/engine/newton/gauss-newton';
 import type { LossKind, ModelSpec } from '../../../src/lang/spec';
 import { forEachBackend } from '../../backends';
-import { randomArray } from './helpers';
 import * as L from './specs';
-import { relativeError as relativeErrorOf } from './helpers';
+import { randomArray, relativeError as relativeErrorOf } from './helpers';
 
 const N = 3;
 const EPSILON = 1e-6;

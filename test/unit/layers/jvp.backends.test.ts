@@ -14,9 +14,8 @@ import { createLayer, type Layer, type Param, type Pass } from '../../../src/eng
 import type { LayerSpec, Shape } from '../../../src/lang/spec';
 import { elements } from '../../../src/lang/shapes';
 import { forEachBackend } from '../../backends';
-import { randomArray } from '../engine/helpers';
 import * as L from '../engine/specs';
-import { relativeError as relativeErrorOf } from '../engine/helpers';
+import { randomArray, relativeError as relativeErrorOf } from '../engine/helpers';
 
 const N = 3;
 const EPSILON = 1e-5;
