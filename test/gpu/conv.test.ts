@@ -3,11 +3,24 @@ import { outputSize, type ConvGeometry } from '../../src/engine/backend';
 import type { WebGpuBackend } from '../../src/engine/webgpu/backend';
 import type { ConvAlgorithm } from '../../src/engine/webgpu/kernel-select';
 import { suiteWebGpu } from '../backends';
-import { cpuBackend, Twins } from './twins';
+import { cpuBackend, Twins, type Pair } from './twins';
 
 // Conv sums run over C·kh·kw (forward), M·kh·kw (dgrad) or N·OH·OW (wgrad, up to ~1,600 here)
 // products of values in [−1, 1]; 5e-5 of the tensor's magnitude leaves room for √k rounding growth.
 const CONV_RTOL = 5e-5;
+
+/** Forward, data gradient and filter gradient on both twins, each output compared with the cpu's. */
+async function forwardAndBackward(t: Twins, g: ConvGeometry, v: Record<'x' | 'w' | 'bias' | 'dy' | 'y' | 'dx' | 'dw' | 'db', Pair>): Promise<void> {
+  t.run((b, on) => {
+    b.convForward(g, on(v.x), on(v.w), on(v.bias), on(v.y));
+    b.convBackwardData(g, on(v.dy), on(v.w), on(v.dx));
+    b.convBackwardFilter(g, on(v.x), on(v.dy), on(v.dw), on(v.db));
+  });
+  await t.expectClose(v.y, 'y', CONV_RTOL);
+  await t.expectClose(v.dx, 'dx', CONV_RTOL);
+  await t.expectClose(v.dw, 'dw', CONV_RTOL);
+  await t.expectClose(v.db, 'dbias', CONV_RTOL);
+}
 
 function geometry(n: number, c: number, h: number, w: number, m: number, k: number, stride = 1, pad = 0): ConvGeometry {
   return { n, c, h, w, m, kh: k, kw: k, sh: stride, sw: stride, ph: pad, pw: pad,
@@ -40,15 +53,7 @@ for (const algorithm of ['im2col', 'implicit', 'direct'] as ConvAlgorithm[]) {
         const x = t.random(g.c * g.n * g.h * g.w, 1), w = t.random(g.m * g.c * g.kh * g.kw, 2, 0.5);
         const bias = t.random(g.m, 3), dy = t.random(g.m * g.n * g.oh * g.ow, 4);
         const y = t.zeros(g.m * g.n * g.oh * g.ow), dx = t.random(x.length, 5), dw = t.random(w.length, 6), db = t.random(g.m, 7);
-        t.run((b, on) => {
-          b.convForward(g, on(x), on(w), on(bias), on(y));
-          b.convBackwardData(g, on(dy), on(w), on(dx));
-          b.convBackwardFilter(g, on(x), on(dy), on(dw), on(db));
-        });
-        await t.expectClose(y, 'y', CONV_RTOL);
-        await t.expectClose(dx, 'dx', CONV_RTOL);
-        await t.expectClose(dw, 'dw', CONV_RTOL);
-        await t.expectClose(db, 'dbias', CONV_RTOL);
+        await forwardAndBackward(t, g, { x, w, bias, dy, y, dx, dw, db });
       });
     }
 
@@ -82,15 +87,7 @@ describe('webgpu conv (pointwise: a 1×1 conv is one plain GEMM)', () => {
       const bias = t.random(g.m, 23), dy = t.random(g.m * g.n * g.oh * g.ow, 24);
       const y = t.zeros(dy.length), dx = t.random(x.length, 25), dw = t.random(w.length, 26), db = t.random(g.m, 27);
       const before = gpu.stats.dispatches;
-      t.run((b, on) => {
-        b.convForward(g, on(x), on(w), on(bias), on(y));
-        b.convBackwardData(g, on(dy), on(w), on(dx));
-        b.convBackwardFilter(g, on(x), on(dy), on(dw), on(db));
-      });
-      await t.expectClose(y, 'y', CONV_RTOL);
-      await t.expectClose(dx, 'dx', CONV_RTOL);
-      await t.expectClose(dw, 'dw', CONV_RTOL);
-      await t.expectClose(db, 'dbias', CONV_RTOL);
+      await forwardAndBackward(t, g, { x, w, bias, dy, y, dx, dw, db });
       // forward GEMM (bias fused), dgrad GEMM, wgrad GEMM (+ split-K reduce when k is long), bias row sums.
       assert.ok(gpu.stats.dispatches - before <= 5, `${gpu.stats.dispatches - before} dispatches`);
     });
