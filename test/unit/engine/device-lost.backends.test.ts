@@ -43,8 +43,10 @@ describe('device lost mid-training [webgpu]', () => {
 
     const saved = trainer.lastGoodState();
     assert.ok(saved, 'a state from before the loss');
-    assert.ok(saved.step >= LOSE_AT_STEP - 1 && saved.step <= LOSE_AT_STEP, `saved at step ${saved.step}`);
+    // A report already read back when the device went (the next step's, with fused kernels a step is
+    // quick) may still land; the state kept is always one that was reported, never an unreported one.
     const reported = stepLosses(events).map(([step]) => step);
+    assert.ok(saved.step >= LOSE_AT_STEP - 1 && saved.step <= LOSE_AT_STEP + 2, `saved at step ${saved.step}`);
     assert.ok(reported.includes(saved.step), `step ${saved.step} was reported (${reported.join(', ')})`);
 
     const continued: TrainEvent[] = [];
