@@ -11,7 +11,7 @@
 
 import {
   type Activation, type Backend, type BatchNormTensors, type ConvGeometry, type FloatArray,
-  type GemmOptions, type PoolGeometry, type Tensor,
+  type FusedActivation, type GemmOptions, type PoolGeometry, type Tensor,
 } from '../backend';
 import { batchNormBackward, batchNormForward, type BatchNormArrays } from './batchnorm';
 import { checkActivation, checkConv, checkCount, checkLabels, checkPool, checkSelection, checkU32s } from './checks';
@@ -200,6 +200,41 @@ export class CpuBackend implements Backend {
     const bs = bias ? this.floats(op, 'bias', bias, g.m) : null, ys = this.floats(op, 'y', y, g.m * g.n * g.oh * g.ow);
     if (this.wasm) this.wasm.convForward(g, this.ptr(x), this.ptr(w), bias ? this.ptr(bias) : 0, this.ptr(y));
     else convForward(this.workspace, g, xs, ws, bs, ys);
+  }
+
+  // Fused forms: relu runs in the wasm GEMM's epilogue, on each block of y while it is in cache;
+  // other activations, and f64, make the separate calls (the same arithmetic either way).
+  linearForward(w: Tensor, x: Tensor, bias: Tensor | null, y: Tensor, m: number, n: number, k: number,
+    activation: FusedActivation | null): void {
+    const op = 'linearForward';
+    checkCount(op, 'm', m); checkCount(op, 'n', n); checkCount(op, 'k', k);
+    const ws = this.floats(op, 'w', w, m * k), xs = this.floats(op, 'x', x, k * n), ys = this.floats(op, 'y', y, m * n);
+    if (ws === ys || xs === ys) throw new Error(`CpuBackend.${op}: y must not alias w or x`);
+    if (bias) this.floats(op, 'bias', bias, m);
+    if (activation) this.floats(op, 'activation.out', activation.out, m * n);
+    if (this.wasm && k > 0 && (!activation || activation.kind === 'relu')) {
+      this.wasm.gemm(m, n, k, this.ptr(w), this.ptr(x), this.ptr(y), false, false, 1, 0,
+        bias ? this.ptr(bias) : 0, activation ? this.ptr(activation.out) : 0);
+      return;
+    }
+    this.gemm(w, x, y, m, n, k);
+    if (bias) this.addBias(y, bias, m, n);
+    if (activation) this.activationForward(activation.kind, y, activation.out, m * n);
+  }
+
+  convForwardActivated(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, activation: FusedActivation): void {
+    const op = 'convForwardActivated';
+    checkConv(op, g);
+    this.floats(op, 'x', x, g.c * g.n * g.h * g.w); this.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
+    if (bias) this.floats(op, 'bias', bias, g.m);
+    const outputs = g.m * g.n * g.oh * g.ow;
+    this.floats(op, 'y', y, outputs); this.floats(op, 'activation.out', activation.out, outputs);
+    if (this.wasm && activation.kind === 'relu') {
+      this.wasm.convForward(g, this.ptr(x), this.ptr(w), bias ? this.ptr(bias) : 0, this.ptr(y), this.ptr(activation.out));
+      return;
+    }
+    this.convForward(g, x, w, bias, y);
+    this.activationForward(activation.kind, y, activation.out, outputs);
   }
 
   convBackwardData(g: ConvGeometry, dy: Tensor, w: Tensor, dx: Tensor): void {

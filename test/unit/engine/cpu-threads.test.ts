@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { outputSize, type ConvGeometry, type Tensor } from '../../../src/engine/backend';
+import { outputSize, type ConvGeometry, type PoolGeometry, type Tensor } from '../../../src/engine/backend';
 import { CpuBackend } from '../../../src/engine/cpu/backend';
 import { nodeThreadSpawner } from '../../../src/engine/cpu/node-threads';
 import { instantiateKernels, kernelModules, sharedMemorySupported } from '../../../src/engine/cpu/wasm/modules';
@@ -127,6 +127,53 @@ if (!process.env[CHILD]) describe('CpuBackend kernel threads', function () {
       }
     });
   }
+
+  it('relu and its gradient, split into ranges: bit-identical to one thread', async () => {
+    const length = 6 * 64 * 28 * 28 + 3;  // past the split threshold, not a multiple of the vector width
+    const x = randomArray(length, 31), dy = randomArray(length, 32);
+    const run = async (be: CpuBackend) => {
+      const y = be.zeros(length), dx = be.zeros(length);
+      be.activationForward('relu', upload(be, x), y, length);
+      be.activationBackward('relu', y, upload(be, dy), dx, length);
+      return { y: await be.read(y), dx: await be.read(dx) };
+    };
+    const ref = await run(one);
+    for (const be of backends) assert.deepEqual(await run(be), ref, `on ${be.threads} threads`);
+  });
+
+  const pools: [string, PoolGeometry][] = [
+    ['2×2 / 2 on LeNet-5 C1 at batch 64', { c: 6, n: 64, h: 28, w: 28, kh: 2, kw: 2, sh: 2, sw: 2, oh: 14, ow: 14 }],
+    ['3×3 / 2 on odd planes', { c: 7, n: 13, h: 33, w: 31, kh: 3, kw: 3, sh: 2, sw: 2, oh: 16, ow: 15 }],
+  ];
+  for (const [name, g] of pools) {
+    it(`max pooling ${name}, split by planes: forward, selection and gradient bit-identical to one thread`, async () => {
+      const x = randomArray(g.c * g.n * g.h * g.w, 41), dy = randomArray(g.c * g.n * g.oh * g.ow, 42);
+      const run = async (be: CpuBackend) => {
+        const y = be.zeros(dy.length), arg = be.indices(dy.length), dx = be.zeros(x.length);
+        be.fill(dx, 7);  // the backward pass must overwrite every element
+        be.maxPoolForward(g, upload(be, x), y, arg);
+        be.maxPoolBackward(g, upload(be, dy), arg, dx);
+        return { y: await be.read(y), arg: await be.readIndices(arg), dx: await be.read(dx) };
+      };
+      const ref = await run(one);
+      for (const be of backends) assert.deepEqual(await run(be), ref, `on ${be.threads} threads`);
+    });
+  }
+
+  it('conv + relu and dense + bias + relu in one call: bit-identical to one thread', async () => {
+    const g = conv(64, 6, 14, 14, 16, 5, 0), outputs = g.m * g.n * g.oh * g.ow;
+    const x = randomArray(g.c * g.n * g.h * g.w, 51), w = randomArray(g.m * g.c * g.kh * g.kw, 52), bias = randomArray(g.m, 53);
+    const [m, n, k] = [120, 256, 400];
+    const dw = randomArray(m * k, 54), dx = randomArray(k * n, 55), db = randomArray(m, 56);
+    const run = async (be: CpuBackend) => {
+      const y = be.zeros(outputs), out = be.zeros(outputs), z = be.zeros(m * n), zOut = be.zeros(m * n);
+      be.convForwardActivated(g, upload(be, x), upload(be, w), upload(be, bias), y, { kind: 'relu', out });
+      be.linearForward(upload(be, dw), upload(be, dx), upload(be, db), z, m, n, k, { kind: 'relu', out: zOut });
+      return { y: await be.read(y), out: await be.read(out), z: await be.read(z), zOut: await be.read(zOut) };
+    };
+    const ref = await run(one);
+    for (const be of backends) assert.deepEqual(await run(be), ref, `on ${be.threads} threads`);
+  });
 
   it('keeps working after the heap grows while the threads exist', async () => {
     const be = backends[0], g = conv(64, 6, 14, 14, 16, 5, 0);

@@ -2,6 +2,8 @@
 //   forward  y  = W · φ(pad(x)) + bias   (φ packed straight from the padded image, bias in the epilogue)
 //   wgrad    dW = Δ · φ(pad(x))ᵀ           (for few filters or taps: a direct reduction over output rows)
 //   dgrad    dx = col2im(Wᵀ · Δ)         (per column chunk, scattered into a padded dx, then cropped)
+//            or, for a stride-1 layer whose output is as large as its input ('same' padding), the
+//            forward convolution of Δ with the flipped, transposed filters (dataGradientAsForward).
 // A padded layer first copies x into a zero-bordered image, so no packer needs bounds checks.
 // Arguments are byte offsets of tensors in the backend's heap; the backend has checked their sizes.
 
@@ -47,15 +49,15 @@ export function paddedInput(x: KernelExports, scratch: Scratch, g: ConvGeometry,
   return xp;
 }
 
-/** y (m × N·OH·OW) = W · φ(pad(x)) (+ bias per row; bias 0 = none). */
+/** y (m × N·OH·OW) = W · φ(pad(x)) (+ bias per row; bias 0 = none), and relu(y) into `relu` unless 0. */
 export function convForward(x: KernelExports, scratch: Scratch, g: ConvGeometry,
-  input: number, w: number, bias: number, y: number): void {
+  input: number, w: number, bias: number, y: number, relu = 0): void {
   const t = phiTables(x, scratch, g);
   const xp = paddedInput(x, scratch, g, t, input);
   blockedGemm(x, scratch, {
     m: g.m, n: t.pixels, k: t.taps, a: matrixA(x, w, t.taps, false),
     b: (dst, j0, count, k0, kc) => x.pack_phi_pixels(xp, t.pix + 4 * j0, t.tap + 4 * k0, count, kc, dst),
-    c: y, ldc: t.pixels, alpha: 1, beta: 0, bias,
+    c: y, ldc: t.pixels, alpha: 1, beta: 0, bias, relu,
   });
 }
 
@@ -88,6 +90,32 @@ export function convBackwardFilter(x: KernelExports, scratch: Scratch, g: ConvGe
     b: (dst, j0, count, k0, kc) => x.pack_phi_taps(xp, t.pix + 4 * k0, t.tap + 4 * j0, count, kc, dst),
     c: dw, ldc: t.taps, alpha: 1, beta: 0, bias: 0,
   });
+}
+
+/**
+ * The forward convolution that computes a layer's data gradient, where that costs no more than
+ * col2im(Wᵀ·Δ): stride 1 and an output at least as large as the input. Then
+ *   dx[c][n][y][x] = Σ_f Σ_i Σ_j dy[f][n][y + ph − i][x + pw − j] · W[f][c][i][j]
+ * is a convolution of dy (channels f, padded by kh − 1 − ph and kw − 1 − pw) with filters
+ * W'[c][f][i][j] = W[f][c][kh − 1 − i][kw − 1 − j]: one GEMM with k = m·kh·kw and no scatter, no
+ * zeroing of dx and no crop, split by output pixels like the forward pass (so bit-identical at
+ * any thread count). Null where the layer needs col2im.
+ */
+export function dataGradientAsForward(g: ConvGeometry): ConvGeometry | null {
+  const ph = g.kh - 1 - g.ph, pw = g.kw - 1 - g.pw;
+  if (g.sh !== 1 || g.sw !== 1 || ph < 0 || pw < 0 || g.h * g.w > g.oh * g.ow) return null;
+  return { n: g.n, c: g.m, h: g.oh, w: g.ow, m: g.c, kh: g.kh, kw: g.kw, sh: 1, sw: 1, ph, pw, oh: g.h, ow: g.w };
+}
+
+/** W' (c × m·kh·kw) of dataGradientAsForward from W (m × c·kh·kw), both Float32Arrays over the heap. */
+export function flipFilters(g: ConvGeometry, w: Float32Array, flipped: Float32Array): void {
+  const taps = g.kh * g.kw;
+  for (let f = 0; f < g.m; f++) {
+    for (let c = 0; c < g.c; c++) {
+      const from = (f * g.c + c) * taps, to = (c * g.m + f) * taps;
+      for (let t = 0; t < taps; t++) flipped[to + taps - 1 - t] = w[from + t];
+    }
+  }
 }
 
 /**

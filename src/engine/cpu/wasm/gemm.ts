@@ -44,6 +44,11 @@ export interface GemmCall {
   readonly alpha: number; readonly beta: number;
   /** Byte offset of m floats added to the rows of C, or 0 for none. */
   readonly bias: number;
+  /**
+   * Byte offset of a matrix laid out like C (leading dimension ldc) that receives relu(C) as each
+   * block of C is finished, while it is in cache; 0 or absent for none.
+   */
+  readonly relu?: number;
 }
 
 /**
@@ -52,6 +57,7 @@ export interface GemmCall {
  */
 export function blockedGemm(x: KernelExports, scratch: Scratch, call: GemmCall): void {
   const { m, n, k, a, b, c, ldc, alpha, beta, bias } = call;
+  const relu = call.relu ?? 0;
   if (m === 0 || n === 0) return;
   const kcMax = Math.min(KC, k);
   const ncMax = Math.min(MAX_NC, Math.max(8, Math.floor(B_BLOCK_FLOATS / kcMax / 8) * 8));
@@ -66,13 +72,16 @@ export function blockedGemm(x: KernelExports, scratch: Scratch, call: GemmCall):
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       b(pb, jc, nc, pc, kc);
-      // The first k block applies beta and the bias; later blocks accumulate onto it.
-      const first = pc === 0;
+      // The first k block applies beta, later blocks accumulate onto it, and the last adds the bias
+      // (so C gets the bias after the whole sum, as a separate addBias would) and the relu.
+      const first = pc === 0, last = pc + kc >= k;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         if (!aOnce) a(pa, ic, mc, pc, kc);
-        x.macro_kernel(mc, nc, kc, pa, pb, c + 4 * (ic * ldc + jc), ldc, alpha, first ? beta : 1,
-          first && bias !== 0 ? bias + 4 * ic : 0, edge);
+        const at = 4 * (ic * ldc + jc);
+        x.macro_kernel(mc, nc, kc, pa, pb, c + at, ldc, alpha, first ? beta : 1,
+          last && bias !== 0 ? bias + 4 * ic : 0, edge);
+        if (last && relu !== 0) x.relu_rows(c + at, relu + at, mc, nc, ldc);
       }
     }
   }

@@ -1,16 +1,17 @@
 // One CpuBackend's WebAssembly engine: its heap (where the backend's tensors live), the kernel
 // instances on that heap, and their scratch. Takes byte offsets of tensors the backend has checked.
 // With more than one thread the heap is a shared memory and the GEMM and convolutions at least
-// PARALLEL_MIN_FLOPS big run in slices across a KernelThreadPool; everything else stays here.
+// PARALLEL_MIN_FLOPS big, and relu and max pooling over at least PARALLEL_MIN_ELEMENTS, run in
+// slices across a KernelThreadPool; everything else stays here.
 
 import type { ConvGeometry, PoolGeometry } from '../../backend';
-import { convBackwardData, convBackwardFilter, convForward } from './conv';
+import { convBackwardData, convBackwardFilter, convForward, dataGradientAsForward, flipFilters } from './conv';
 import { blockedGemm, matrixA, matrixB } from './gemm';
 import { WasmHeap } from './heap';
 import { instantiateKernels, type KernelExports, type SimdLevel } from './modules';
 import { parallelConvBackwardData, parallelConvBackwardFilter, parallelConvForward, type ParallelContext } from './parallel-conv';
 import { Scratch } from './scratch';
-import { gemmSlices, PARALLEL_MIN_FLOPS } from './split';
+import { gemmSlices, PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_FLOPS, partition } from './split';
 import { KernelThreadPool, type SliceBody, type ThreadSpawner } from './thread-pool';
 
 /** How a WasmKernels runs: on this thread alone, or on `threads` threads started by `spawner`. */
@@ -47,17 +48,25 @@ export class WasmKernels {
     return flops >= PARALLEL_MIN_FLOPS ? this.parallel : null;
   }
 
-  /** C (m×n) = alpha·op(A)·op(B) + beta·C for k ≥ 1. */
+  /** The same for a pass over memory touching `elements` floats. */
+  private splitElements(elements: number): ParallelContext | null {
+    return elements >= PARALLEL_MIN_ELEMENTS ? this.parallel : null;
+  }
+
+  /**
+   * C (m×n) = alpha·op(A)·op(B) + beta·C for k ≥ 1, plus bias[row] (byte offset, 0 = none) and
+   * relu(C) into `relu` (byte offset of a matrix like C, 0 = none) in the epilogue.
+   */
   gemm(m: number, n: number, k: number, a: number, b: number, c: number,
-    transA: boolean, transB: boolean, alpha: number, beta: number): void {
+    transA: boolean, transB: boolean, alpha: number, beta: number, bias = 0, relu = 0): void {
     // With one column, op(B) is a contiguous vector whether or not it is transposed.
-    if (n === 1) {
+    if (n === 1 && bias === 0 && relu === 0) {
       this.x.gemv(a, transA ? m : k, transA ? 1 : 0, b, c, m, k, alpha, beta);
       return;
     }
     const callOf = (x: KernelExports) => ({
       m, n, k, a: matrixA(x, a, transA ? m : k, transA), b: matrixB(x, b, transB ? k : n, transB),
-      c, ldc: n, alpha, beta, bias: 0,
+      c, ldc: n, alpha, beta, bias, relu,
     });
     const parallel = this.split(2 * m * n * k);
     if (!parallel) { blockedGemm(this.x, this.scratch, callOf(this.x)); return; }
@@ -65,14 +74,23 @@ export class WasmKernels {
       .map((sliceOf): SliceBody => (x, scratch) => blockedGemm(x, scratch, sliceOf(x))));
   }
 
-  /** bias: byte offset or 0 for none. */
-  convForward(g: ConvGeometry, x: number, w: number, bias: number, y: number): void {
+  /** bias: byte offset or 0 for none; relu: where relu(y) goes, or 0 for nowhere. */
+  convForward(g: ConvGeometry, x: number, w: number, bias: number, y: number, relu = 0): void {
     const parallel = this.split(convFlops(g));
-    if (parallel) parallelConvForward(parallel, g, x, w, bias, y);
-    else convForward(this.x, this.scratch, g, x, w, bias, y);
+    if (parallel) parallelConvForward(parallel, g, x, w, bias, y, relu);
+    else convForward(this.x, this.scratch, g, x, w, bias, y, relu);
   }
 
   convBackwardData(g: ConvGeometry, dy: number, w: number, dx: number): void {
+    const asForward = dataGradientAsForward(g);
+    if (asForward) {
+      const taps = g.m * g.c * g.kh * g.kw;
+      const flipped = this.scratch.reserve('conv.flippedFilters', 4 * taps);
+      const buffer = this.heap.memory.buffer;
+      flipFilters(g, new Float32Array(buffer, w, taps), new Float32Array(buffer, flipped, taps));
+      this.convForward(asForward, dy, flipped, 0, dx);
+      return;
+    }
     const parallel = this.split(convFlops(g));
     if (parallel) parallelConvBackwardData(parallel, g, dy, w, dx);
     else convBackwardData(this.x, this.scratch, g, dy, w, dx, (ptr, bytes) => this.zero(ptr, bytes));
@@ -86,11 +104,23 @@ export class WasmKernels {
   }
 
   reluForward(x: number, y: number, length: number): void {
-    this.x.relu_forward(x, y, length);
+    const parallel = this.splitElements(length);
+    if (!parallel) { this.x.relu_forward(x, y, length); return; }
+    const bounds = partition(length, parallel.pool.slices, 4);
+    parallel.pool.run('reluForward', bounds.slice(1).map((end, s): SliceBody => (k) => {
+      const at = 4 * bounds[s];
+      k.relu_forward(x + at, y + at, end - bounds[s]);
+    }));
   }
 
   reluBackward(y: number, dy: number, dx: number, length: number): void {
-    this.x.relu_backward(y, dy, dx, length);
+    const parallel = this.splitElements(length);
+    if (!parallel) { this.x.relu_backward(y, dy, dx, length); return; }
+    const bounds = partition(length, parallel.pool.slices, 4);
+    parallel.pool.run('reluBackward', bounds.slice(1).map((end, s): SliceBody => (k) => {
+      const at = 4 * bounds[s];
+      k.relu_backward(y + at, dy + at, dx + at, end - bounds[s]);
+    }));
   }
 
   /** sums[r] = Σ_j m[r, j] (or += when accumulate). */
@@ -98,13 +128,31 @@ export class WasmKernels {
     this.x.row_sums(m, rows, cols, sums, accumulate ? 1 : 0);
   }
 
+  /** Split by planes: each slice pools whole planes, so the result never depends on the split. */
   maxPoolForward(g: PoolGeometry, x: number, y: number, argmax: number): void {
-    this.x.max_pool_forward(x, y, argmax, g.c * g.n, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw);
+    const planes = g.c * g.n, perPlane = g.oh * g.ow;
+    const pool = (k: KernelExports, first: number, end: number) => k.max_pool_forward(x, y + 4 * first * perPlane,
+      argmax + 4 * first * perPlane, first, end, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw);
+    const parallel = this.splitElements(planes * g.h * g.w);
+    if (!parallel) { pool(this.x, 0, planes); return; }
+    const bounds = partition(planes, parallel.pool.slices, 1);
+    parallel.pool.run('maxPoolForward', bounds.slice(1).map((end, s): SliceBody => (k) => pool(k, bounds[s], end)));
   }
 
-  /** argmax must already be checked to lie inside dx. */
+  /**
+   * argmax must already be checked to lie inside dx. Split by planes: a plane's outputs pick inputs
+   * of that plane (as maxPoolForward writes them), so each slice zeroes and adds into its own planes.
+   */
   maxPoolBackward(g: PoolGeometry, dy: number, argmax: number, dx: number): void {
-    this.x.max_pool_backward(dy, argmax, dx, g.c * g.n * g.oh * g.ow, g.c * g.n * g.h * g.w);
+    const planes = g.c * g.n, outPlane = g.oh * g.ow, inPlane = g.h * g.w;
+    const parallel = this.splitElements(planes * inPlane);
+    if (!parallel) { this.x.max_pool_backward(dy, argmax, dx, planes * outPlane, planes * inPlane); return; }
+    const bounds = partition(planes, parallel.pool.slices, 1);
+    parallel.pool.run('maxPoolBackward', bounds.slice(1).map((end, s): SliceBody => (k) => {
+      const first = bounds[s], count = end - first;
+      k.zero(dx + 4 * first * inPlane, 4 * count * inPlane);
+      k.max_pool_backward(dy + 4 * first * outPlane, argmax + 4 * first * outPlane, dx, count * outPlane, 0);
+    }));
   }
 
   private zero(ptr: number, bytes: number): void {

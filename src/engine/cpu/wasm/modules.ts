@@ -29,9 +29,10 @@ export interface KernelExports {
   pad_copy(x: number, xp: number, planes: number, h: number, w: number, ph: number, pw: number): void;
   crop_copy(xp: number, x: number, planes: number, h: number, w: number, ph: number, pw: number): void;
   relu_forward(x: number, y: number, count: number): void;
+  relu_rows(x: number, y: number, rows: number, cols: number, ld: number): void;
   relu_backward(y: number, dy: number, dx: number, count: number): void;
   row_sums(m: number, rows: number, cols: number, sums: number, accumulate: number): void;
-  max_pool_forward(x: number, y: number, arg: number, planes: number, h: number, w: number, oh: number, ow: number,
+  max_pool_forward(x: number, y: number, arg: number, plane: number, planes: number, h: number, w: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number): void;
   max_pool_backward(dy: number, arg: number, dx: number, outputs: number, inputs: number): void;
   wgrad_direct(x: number, dy: number, dw: number, m: number, taps: number, tap: number, rows: number, oh: number,

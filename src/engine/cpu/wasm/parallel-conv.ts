@@ -20,14 +20,18 @@ export interface ParallelContext {
   zero(ptr: number, bytes: number): void;
 }
 
-/** y = W · φ(pad(x)) + bias, split into panels of output pixels (or of filters, when there are more). */
-export function parallelConvForward(p: ParallelContext, g: ConvGeometry, input: number, w: number, bias: number, y: number): void {
+/**
+ * y = W · φ(pad(x)) + bias (and relu(y) into `relu` unless 0), split into panels of output pixels
+ * (or of filters, when there are more).
+ */
+export function parallelConvForward(p: ParallelContext, g: ConvGeometry, input: number, w: number, bias: number, y: number,
+  relu = 0): void {
   const t = phiTables(p.x, p.scratch, g);
   const xp = paddedInput(p.x, p.scratch, g, t, input);
   const slices = gemmSlices(g.m, t.pixels, p.pool.slices, (x) => ({
     m: g.m, n: t.pixels, k: t.taps, a: matrixA(x, w, t.taps, false),
     b: (dst, j0, count, k0, kc) => x.pack_phi_pixels(xp, t.pix + 4 * j0, t.tap + 4 * k0, count, kc, dst),
-    c: y, ldc: t.pixels, alpha: 1, beta: 0, bias,
+    c: y, ldc: t.pixels, alpha: 1, beta: 0, bias, relu,
   }));
   p.pool.run('convForward', slices.map((callOf): SliceBody => (x, scratch) => blockedGemm(x, scratch, callOf(x))));
 }

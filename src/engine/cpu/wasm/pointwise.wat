@@ -8,7 +8,7 @@
   (import "env" "memory" (memory 1))
 
   ;; y = x > 0 ? x : 0
-  (func (export "relu_forward") (param $x i32) (param $y i32) (param $count i32)
+  (func $relu_forward (export "relu_forward") (param $x i32) (param $y i32) (param $count i32)
     (local $end i32) (local $v v128) (local $s f32)
     (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
     (block $done (loop $next
@@ -25,6 +25,19 @@
       (f32.store (local.get $y) (select (local.get $s) (f32.const 0) (f32.gt (local.get $s) (f32.const 0))))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (local.set $y (i32.add (local.get $y) (i32.const 4)))
+      (br $next))))
+
+  ;; relu_forward on each of `rows` rows of `cols` elements, `ld` elements apart, from x into y: the
+  ;; GEMM's epilogue applies it to each block of C while that block is still in cache.
+  (func (export "relu_rows") (param $x i32) (param $y i32) (param $rows i32) (param $cols i32) (param $ld i32)
+    (local $ldb i32)
+    (local.set $ldb (i32.shl (local.get $ld) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $rows)))
+      (call $relu_forward (local.get $x) (local.get $y) (local.get $cols))
+      (local.set $x (i32.add (local.get $x) (local.get $ldb)))
+      (local.set $y (i32.add (local.get $y) (local.get $ldb)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
       (br $next))))
 
   ;; dx = y > 0 ? dy : 0
@@ -81,12 +94,13 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $next_r))))
 
-  ;; Max pooling of planes × (h × w) into planes × (oh × ow) with kh × kw windows at strides sh, sw;
-  ;; arg[o] = the input's flat element index. Windows of width 2 at stride 2 (the usual 2 × 2 / 2)
-  ;; take 4 outputs per step from 2 vector loads per window row.
-  (func (export "max_pool_forward") (param $x i32) (param $y i32) (param $arg i32) (param $planes i32)
+  ;; Max pooling of planes [plane, planes) of x (each h × w) into y and arg, which point at the first
+  ;; of those planes' outputs (each oh × ow), with kh × kw windows at strides sh, sw; arg[o] = the
+  ;; input's flat element index in x. Windows of width 2 at stride 2 (the usual 2 × 2 / 2) take 4
+  ;; outputs per step from 2 vector loads per window row.
+  (func (export "max_pool_forward") (param $x i32) (param $y i32) (param $arg i32) (param $plane i32) (param $planes i32)
     (param $h i32) (param $w i32) (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
-    (local $plane i32) (local $r i32) (local $c i32) (local $top i32) (local $i i32) (local $j i32) (local $at i32)
+    (local $r i32) (local $c i32) (local $top i32) (local $i i32) (local $j i32) (local $at i32)
     (local $best f32) (local $bestAt i32) (local $v f32) (local $vectors i32)
     (local $row i32) (local $vb v128) (local $va v128) (local $cand v128) (local $candAt v128) (local $gt v128)
     (local $l0 v128) (local $l1 v128)

@@ -10,6 +10,9 @@ import type { KernelExports } from './modules';
 /** Below this many flops (2·m·n·k) an op stays on the calling thread: waking threads costs more. */
 export const PARALLEL_MIN_FLOPS = 1 << 21;
 
+/** The same for passes over memory (relu, pooling): below this many elements one thread is quicker. */
+export const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
 /**
  * Boundaries [b0 = 0, …, bp = total] of at most `parts` non-empty ranges of [0, total), each
  * starting on a multiple of `unit` (the micro-kernel's strip width), as equal as that allows.
@@ -37,11 +40,15 @@ export function gemmSlices(m: number, n: number, parts: number, callOf: GemmOf):
       const call = callOf(x);
       if (byColumns) {
         const b = call.b;
-        return { ...call, n: end - start, c: call.c + 4 * start, b: (dst, j0, count, k0, kc) => b(dst, j0 + start, count, k0, kc) };
+        return {
+          ...call, n: end - start, c: call.c + 4 * start, relu: call.relu ? call.relu + 4 * start : 0,
+          b: (dst, j0, count, k0, kc) => b(dst, j0 + start, count, k0, kc),
+        };
       }
       const a = call.a;
       return {
         ...call, m: end - start, c: call.c + 4 * start * call.ldc, bias: call.bias === 0 ? 0 : call.bias + 4 * start,
+        relu: call.relu ? call.relu + 4 * start * call.ldc : 0,
         a: (dst, r0, count, k0, kc) => a(dst, r0 + start, count, k0, kc),
       };
     };
