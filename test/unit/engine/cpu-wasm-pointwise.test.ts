@@ -47,6 +47,8 @@ describe('CpuBackend wasm-simd relu, max pooling and bias gradients vs the TypeS
     ['2×2 stride 2, even map', pool(3, 2, 8, 8, 2, 2, 2, 2)],
     ['2×2 stride 2, odd map (a dropped last row and column)', pool(2, 3, 11, 13, 2, 2, 2, 2)],
     ['2×2 stride 2, LeNet C1 output', pool(4, 6, 28, 28, 2, 2, 2, 2)],
+    ['2×2 stride 2, 3 outputs per row (fewer than a vector: the scalar loop)', pool(2, 2, 6, 7, 2, 2, 2, 2)],
+    ['2×2 stride 2, LeNet C3 output (5 per row: one vector, then one overlapping it)', pool(3, 16, 10, 10, 2, 2, 2, 2)],
     ['3×2 window, stride 2 in x (vector path with 3 window rows)', pool(2, 2, 9, 18, 3, 2, 3, 2)],
     ['3×3 stride 2, overlapping windows', pool(2, 3, 7, 9, 3, 3, 2, 2)],
     ['2×2 stride 1', pool(1, 2, 5, 6, 2, 2, 1, 1)],

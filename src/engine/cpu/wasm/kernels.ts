@@ -5,7 +5,9 @@
 // slices across a KernelThreadPool; everything else stays here.
 
 import type { ConvGeometry, PoolGeometry } from '../../backend';
-import { convBackwardData, convBackwardFilter, convForward, dataGradientAsForward, flipFilters } from './conv';
+import {
+  convBackwardData, convBackwardFilter, convForward, dataGradientAsForward, directForward, flipFilters, planDirectForward, runDirectForward,
+} from './conv';
 import { blockedGemm, matrixA, matrixB } from './gemm';
 import { WasmHeap } from './heap';
 import { instantiateKernels, type KernelExports, type SimdLevel } from './modules';
@@ -77,6 +79,14 @@ export class WasmKernels {
   /** bias: byte offset or 0 for none; relu: where relu(y) goes, or 0 for nowhere. */
   convForward(g: ConvGeometry, x: number, w: number, bias: number, y: number, relu = 0): void {
     const parallel = this.split(convFlops(g));
+    if (directForward(g)) {
+      // Reserved before any slice is recorded: planning may grow the heap.
+      const plan = planDirectForward(this.x, this.heap.memory, this.scratch, g, x, w);
+      if (!parallel) { runDirectForward(this.x, g, plan, bias, y, relu, 0, g.n); return; }
+      const images = partition(g.n, parallel.pool.slices, 1);
+      parallel.pool.run('convForward', images.slice(1).map((end, s): SliceBody => (k) => runDirectForward(k, g, plan, bias, y, relu, images[s], end)));
+      return;
+    }
     if (parallel) parallelConvForward(parallel, g, x, w, bias, y, relu);
     else convForward(this.x, this.scratch, g, x, w, bias, y, relu);
   }

@@ -6,6 +6,7 @@
 // 128-bit SIMD. Compilation is synchronous (CpuBackend's constructor is); each module stays under
 // the 4 KiB that browsers allow to compile synchronously on a page's main thread.
 
+import * as convDirectWat from './conv-direct.wat';
 import * as gemmWat from './gemm.wat';
 import * as gemvWat from './gemv.wat';
 import * as im2colWat from './im2col.wat';
@@ -35,11 +36,13 @@ export interface KernelExports {
   max_pool_forward(x: number, y: number, arg: number, plane: number, planes: number, h: number, w: number, oh: number, ow: number,
     kh: number, kw: number, sh: number, sw: number): void;
   max_pool_backward(dy: number, arg: number, dx: number, outputs: number, inputs: number): void;
+  conv_direct(xp: number, wg: number, bias: number, y: number, act: number, relu: number, n0: number, n1: number, n: number,
+    c: number, hp: number, wp: number, oh: number, ow: number, kh: number, kw: number, live: number): void;
   wgrad_direct(x: number, dy: number, dw: number, m: number, taps: number, tap: number, rows: number, oh: number,
     ow: number, image: number, line: number, chunk: number): void;
 }
 
-const SOURCES = [gemmWat, gemvWat, im2colWat, pointwiseWat, wgradWat];
+const SOURCES = [gemmWat, gemvWat, im2colWat, pointwiseWat, wgradWat, convDirectWat];
 
 function bytes(source: typeof gemmWat, level: SimdLevel, shared = false): Uint8Array<ArrayBuffer> {
   if (shared) return level === 'relaxed' ? source.relaxedSimdShared : source.plainSimdShared;

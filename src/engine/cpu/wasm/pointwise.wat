@@ -97,7 +97,8 @@
   ;; Max pooling of planes [plane, planes) of x (each h × w) into y and arg, which point at the first
   ;; of those planes' outputs (each oh × ow), with kh × kw windows at strides sh, sw; arg[o] = the
   ;; input's flat element index in x. Windows of width 2 at stride 2 (the usual 2 × 2 / 2) take 4
-  ;; outputs per step from 2 vector loads per window row.
+  ;; outputs per step from 2 vector loads per window row (those windows never reach past the row:
+  ;; w ≥ 2·ow).
   (func (export "max_pool_forward") (param $x i32) (param $y i32) (param $arg i32) (param $plane i32) (param $planes i32)
     (param $h i32) (param $w i32) (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
     (local $r i32) (local $c i32) (local $top i32) (local $i i32) (local $j i32) (local $at i32)
@@ -116,7 +117,14 @@
         (if (local.get $vectors)
           (then
             (block $done_v (loop $next_v
-              (br_if $done_v (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $ow)))
+              ;; The row's last 1–3 outputs: one more vector ending at the row's end, which writes
+              ;; again (the same values) the outputs it overlaps, instead of the scalar loop below.
+              (if (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $ow))
+                (then
+                  (br_if $done_v (i32.or (i32.ge_u (local.get $c) (local.get $ow)) (i32.lt_u (local.get $ow) (i32.const 4))))
+                  (local.set $y (i32.sub (local.get $y) (i32.shl (i32.sub (i32.add (local.get $c) (i32.const 4)) (local.get $ow)) (i32.const 2))))
+                  (local.set $arg (i32.sub (local.get $arg) (i32.shl (i32.sub (i32.add (local.get $c) (i32.const 4)) (local.get $ow)) (i32.const 2))))
+                  (local.set $c (i32.sub (local.get $ow) (i32.const 4)))))
               (local.set $i (i32.const 0))
               (loop $next_i
                 ;; Window row i of outputs c .. c+3: inputs 2c .. 2c+7 of that row, split into even (j = 0)
