@@ -3,6 +3,8 @@
 //   lenet5, cifar3   (the default) the peers bench, src/cli/bench/: ConvLab's CPU and WebGPU engines
 //          beside TensorFlow.js (cpu, wasm, webgpu; one thread) and PyTorch (CPU, --threads), training and
 //          inference images/s of the same model on the same data; --contestants picks who runs;
+//   profile  where convlab-cpu's time goes in a lenet5/cifar3 step: ms and GFLOP/s per backend op
+//          against the WebAssembly SIMD peak measured in the same run (src/cli/bench/profile.ts);
 //   lang   `analyze` on a 1,000-line model (it runs on every keystroke) against its 5 ms budget;
 //   gemm   the CPU backend's packed, register-tiled GEMM vs a straightforward ikj triple loop, at
 //          square sizes and at the GEMMs one LeNet-5 training step performs (forward, wgrad, dgrad);
@@ -20,10 +22,12 @@ import { createNodeWebGpuBackend, loadDataset } from '../engine/node';
 import type { ModelSpec } from '../lang';
 import { defineCommand, UsageError, type Io } from './args';
 import { parseCpuThreads } from './backend-choice';
+import { autotuneFlag, autotuneOptions, kernelChoiceNote, parseAutotune } from './autotune-flag';
 import { jsonFlag, threadsFlag } from './common-flags';
 import { LANG_BUDGET_MS, largeModel, medianAnalyzeMs } from './bench-lang';
 import { lenetGemmCases, type GemmCase } from './bench/lenet-gemms';
 import { benchPeers, parseContestants, PEER_WORKLOAD_NAMES } from './bench/peers';
+import { benchProfile } from './bench/profile';
 import { analyzeFile } from './model-file';
 
 interface Row {
@@ -36,7 +40,7 @@ interface Row {
   readonly baselineLabel: string;
 }
 
-const WORKLOADS = ['lenet5', 'cifar3', 'lang', 'gemm', 'conv', 'train'] as const;
+const WORKLOADS = ['lenet5', 'cifar3', 'profile', 'lang', 'gemm', 'conv', 'train'] as const;
 const DEFAULT_WORKLOADS: readonly Workload[] = PEER_WORKLOAD_NAMES;
 type Workload = (typeof WORKLOADS)[number];
 
@@ -45,18 +49,20 @@ export const benchCommand = defineCommand({
   summary: 'Measure kernel and training speed as ratios against baselines run alongside.',
   details: [
     'Workloads: lenet5 and cifar3 (the default: ConvLab beside tfjs cpu/wasm/webgpu and PyTorch, same model, data and optimizer),',
+    'profile (convlab-cpu per op on lenet5 and cifar3: ms, GFLOP/s and share of the SIMD peak measured alongside),',
     'lang (a 1,000-line model checked vs the 5 ms budget), gemm (packed GEMM vs a plain triple loop), conv (im2col+GEMM vs direct loops),',
     'train (LeNet-5 images/s on each available backend: webgpu vs cpu). Only ratios are meaningful:',
     'absolute figures depend on the machine and its load. --quick shrinks every workload.',
   ].join('\n'),
   positionals: [],
   flags: [
-    { name: 'only', type: 'string', value: 'lenet5,cifar3,lang,gemm,conv,train', description: 'workloads to run (default lenet5,cifar3)' },
+    { name: 'only', type: 'string', value: 'lenet5,cifar3,profile,lang,gemm,conv,train', description: 'workloads to run (default lenet5,cifar3)' },
     { name: 'contestants', type: 'string', value: 'convlab-cpu,tfjs-cpu,…', description: 'contestants of lenet5/cifar3 (default all)' },
     { name: 'backend', type: 'string', value: 'cpu|webgpu|all', description: 'backends for the train workload (default all available)' },
     { name: 'model', type: 'string', value: 'FILE', description: 'model for the train workload (default examples/lenet5.cnn, batch 64)' },
     { name: 'quick', type: 'boolean', description: 'smaller sizes and fewer repetitions' },
     threadsFlag('threads of convlab-cpu and pytorch-cpu in lenet5/cifar3 (default: the cores, at most 8)'),
+    { ...autotuneFlag, description: `${autotuneFlag.description}; the train workload` },
     jsonFlag('print one JSON object per line and measurement'),
   ],
   async run({ flags }, io) {
@@ -73,10 +79,12 @@ export const benchCommand = defineCommand({
       io.stdout(flags.json ? `${JSON.stringify({ ...row, ratio: row.ours / row.baseline })}\n` : formatRow(row));
     };
     for (const workload of PEER_WORKLOAD_NAMES) if (only.has(workload)) await benchPeers(workload, contestants, quick, flags.json ?? false, io, cpuThreads);
+    if (only.has('profile')) benchProfile(PEER_WORKLOAD_NAMES, cpuThreads, quick, flags.json ?? false, io);
     if (only.has('lang')) report(benchLang());
     if (only.has('gemm')) benchGemm(quick).forEach(report);
     if (only.has('conv')) benchConv(quick).forEach(report);
-    if (only.has('train')) (await benchTrain(benchModel(flags.model, io), quick, backendChoice, notes)).forEach(report);
+    const autotune = parseAutotune(flags.autotune);
+    if (only.has('train')) (await benchTrain(benchModel(flags.model, io), quick, backendChoice, notes, autotune)).forEach(report);
     const noteText = notes.map((n) => `note: ${n}\n`).join('');
     if (flags.json) io.stderr(noteText);
     else if (notes.length > 0) io.stdout(`\n${noteText}`);
@@ -270,7 +278,7 @@ async function trainThroughput(spec: ModelSpec, backend: Backend, batch: number,
   return (count / ms) * 1000;
 }
 
-async function benchTrain(model: { name: string; spec: ModelSpec }, quick: boolean, choice: string, notes: string[]): Promise<Row[]> {
+async function benchTrain(model: { name: string; spec: ModelSpec }, quick: boolean, choice: string, notes: string[], autotune: boolean): Promise<Row[]> {
   const batch = quick ? 32 : 64;
   const cpuSteps = quick ? 10 : 40;
   const gpuSteps = quick ? 3 : 8;
@@ -280,10 +288,10 @@ async function benchTrain(model: { name: string; spec: ModelSpec }, quick: boole
   try { results.set('cpu', await trainThroughput(model.spec, cpuBackend, batch, cpuSteps)); } finally { cpuBackend.destroy(); }
   if (choice !== 'cpu') {
     try {
-      const gpu = await createNodeWebGpuBackend();
+      const gpu = await createNodeWebGpuBackend({ autotune: autotuneOptions(autotune, (m) => notes.push(`warning: ${m}`)) });
       try {
         results.set('webgpu', await trainThroughput(model.spec, gpu, batch, gpuSteps));
-        notes.push(`webgpu adapter: ${gpu.description}`);
+        notes.push(`webgpu adapter: ${gpu.description}`, kernelChoiceNote(gpu, autotune));
       } finally { gpu.destroy(); }
     } catch (e) {
       notes.push(`webgpu not measured: ${errorMessage(e)}`);
