@@ -1,27 +1,31 @@
-// The training loop shared by the CLI, the webview (WebGPU) and the webview's CPU Web Worker: it
-// feeds batches, evaluates after each epoch and reports events. The control of the loop
-// (step-gate.ts), metric read-backs (metrics-ring.ts), checkpoints (state.ts) and live views
-// (inspection.ts) live beside it. No Node APIs and no DOM: progress leaves through onEvent only.
+// The training loop shared by the CLI, the webview (WebGPU) and the webview's CPU Web Worker: the
+// public face of training, composed of the parts beside it (index.ts lists them), and the sgd/adam
+// loop, which feeds batches, evaluates after each epoch and reports events (optimizer=newton's loop
+// is newton-run.ts). No Node APIs and no DOM: progress leaves through onEvent only.
 //
 // No stall per step: every step is enqueued without reading anything back; metrics are read every
 // `reportEvery` steps while later steps are already queued.
 
-import { METRICS_LENGTH, type Backend, type Tensor } from '../backend';
-import { exampleSize, fillBatch, type Dataset, type Split } from '../data/dataset';
+import type { Backend } from '../backend';
+import { exampleSize, type Dataset, type Split } from '../data/dataset';
 import { takeExamples } from '../data/split';
 import { trackAllocations } from '../layers/allocations';
 import type { Pass } from '../layers/layer';
 import { Network } from '../network';
-import { NewtonTraining } from '../newton/newton-training';
-import { createOptimizer, decayedLearningRate, type Optimizer, type OptimizerState } from '../optim/optimizer';
+import type { NewtonTraining } from '../newton/newton-training';
+import { decayedLearningRate, type Optimizer, type OptimizerState } from '../optim/optimizer';
+import { BatchLoader } from './batch-loader';
 import { checkClasses, checkInputShape, checkValidationSplit } from './data-fit';
+import { EpochClock } from './epoch-clock';
 import { TrainError } from './errors';
-import { evaluateSplit, type Evaluation } from './evaluation';
+import { Evaluator, type Evaluation } from './evaluation';
 import type { TrainEvent } from './events';
 import { LastGoodState, type CaptureCompletion } from './last-good-state';
 import { Inspector, type Inspection, type ParameterGradient } from './inspection';
 import { MetricsRing } from './metrics-ring';
-import { describeNonFinite, NonFiniteGuard, type NonFiniteSite } from './non-finite';
+import { runNewton } from './newton-run';
+import { NonFiniteGuard } from './non-finite';
+import { recoverFromNonFinite } from './non-finite-recovery';
 import { epochOrder, holdOut, stepSeed } from './order';
 import { resolveSettings, type TrainerSettings } from './settings';
 import { resumeNotes } from './resume-notes';
@@ -29,6 +33,7 @@ import { initialProgress, readTrainerState, writeTrainerState, type StateParts, 
 import { holdsOptimizerState } from './state-fit';
 import { StepGate, type TrainerStatus } from './step-gate';
 import type { TrainerOptions } from './trainer-options';
+import { createUpdateRule } from './update-rule';
 
 export type { TrainerOptions };
 
@@ -56,26 +61,20 @@ export class Trainer {
   private readonly validation: Split | null;
   private readonly onEvent: (event: TrainEvent) => void;
   private readonly reportEvery: number;
-  private readonly evaluateEachEpoch: boolean;
   private readonly now: () => number;
 
   private readonly gate: StepGate;
   private readonly metrics: MetricsRing;
-  private readonly evalMetrics: Tensor;
+  private readonly evaluator: Evaluator;
   private readonly inspector: Inspector;
   private readonly guard: NonFiniteGuard;
   private readonly lastGood: LastGoodState;
-  private readonly hostImages: Float32Array;
-  private readonly hostLabels: Uint32Array;
+  private readonly loader: BatchLoader;
+  private readonly clock: EpochClock;
 
   private baseLr: number;
   private position: TrainingProgress = initialProgress();
   private stepsSinceReport = 0;
-  private lastReportTime = 0;
-  /** Time spent paused in the current epoch, left out of its speed. */
-  private pausedMs = 0;
-  /** Images trained in this epoch by this run (a restored epoch counts only its remainder). */
-  private imagesTimed = 0;
 
   constructor(options: TrainerOptions) {
     const { spec, dataset } = options;
@@ -88,7 +87,6 @@ export class Trainer {
     this.onEvent = options.onEvent ?? (() => {});
     this.reportEvery = options.reportEvery ?? 10;
     if (!Number.isInteger(this.reportEvery) || this.reportEvery < 1) throw new TrainError(`reportEvery must be a positive integer, got ${this.reportEvery}`);
-    this.evaluateEachEpoch = options.evaluateEachEpoch ?? true;
     this.now = options.now ?? (() => globalThis.performance.now());
     this.baseLr = this.settings.lr;
 
@@ -101,35 +99,30 @@ export class Trainer {
     this.trainIndices = split.train;
     this.validation = options.validationSplit ?? (split.validation.length > 0 ? takeExamples(dataset.train, exampleSize(dataset), split.validation) : null);
     if (this.trainIndices.length === 0) throw new TrainError(`data set '${dataset.name}' has no training examples left to train on`);
-    if (this.settings.optimizer === 'newton') {
-      this.newton = new NewtonTraining(backend, this.network, {
-        settings: spec.train.newton, examples: this.trainIndices, seed: this.settings.seed,
-        load: (indices) => this.loadBatch(this.dataset.train, indices), yieldIfDue: () => this.gate.yieldIfDue(),
-      });
-      this.stepRule = null;
-      this.optimizer = this.newton.state;
-      this.stepsPerEpoch = 1;
-    } else {
-      this.newton = null;
-      this.stepRule = createOptimizer(backend, this.network.parameters, this.settings);
-      this.optimizer = this.stepRule;
-      this.stepsPerEpoch = Math.ceil(this.trainIndices.length / this.settings.batch);
-    }
+    this.loader = new BatchLoader(backend, this.network, dataset, this.settings.batch);
+    const update = createUpdateRule(backend, this.network, {
+      settings: this.settings, newtonSettings: spec.train.newton, examples: this.trainIndices,
+      load: (indices) => this.loader.load(this.dataset.train, indices), yieldIfDue: () => this.gate.yieldIfDue(),
+    });
+    this.stepRule = update.stepRule;
+    this.newton = update.newton;
+    this.optimizer = update.optimizer;
+    this.stepsPerEpoch = update.stepsPerEpoch;
 
+    this.clock = new EpochClock(this.now);
     this.gate = new StepGate({
       now: this.now,
       settle: () => this.metrics.drain(),
       paused: () => this.emit({ type: 'paused', epoch: this.position.epoch, step: this.position.globalStep }),
       resumed: () => this.emit({ type: 'resumed', epoch: this.position.epoch, step: this.position.globalStep }),
-      slept: (ms) => { this.pausedMs += ms; this.lastReportTime += ms; },
+      slept: (ms) => this.clock.paused(ms),
     });
     this.metrics = new MetricsRing(backend);
-    this.evalMetrics = backend.zeros(METRICS_LENGTH);
+    this.evaluator = new Evaluator(backend, this.network, this.loader, this.settings.batch,
+      { dataset, validation: this.validation, eachEpoch: options.evaluateEachEpoch ?? true }, () => this.gate.yieldIfDue());
     this.inspector = new Inspector(backend, this.network, dataset);
     this.guard = new NonFiniteGuard(backend, this.network, this.optimizer);
     this.lastGood = new LastGoodState(options.lastGoodStateEvery ?? 0);
-    this.hostImages = new Float32Array(exampleSize(dataset) * this.settings.batch);
-    this.hostLabels = new Uint32Array(this.settings.batch);
   }
 
   get status(): TrainerStatus { return this.gate.status; }
@@ -157,7 +150,11 @@ export class Trainer {
         testExamples: this.dataset.test.count, parameters: this.network.parameterCount, backend: this.backend.description,
         epoch: at.epoch, step: at.globalStep,
       });
-      const reason = this.newton ? await this.runNewton(this.newton, untilStep) : await this.runSteps(untilStep);
+      const reason = this.newton ? await runNewton(this.newton, {
+        settings: this.settings, dataName: this.dataset.name, trainExamples: this.trainIndices.length, gate: this.gate, clock: this.clock,
+        lastGood: this.lastGood, position: () => this.position, stateParts: () => this.stateParts(), evaluateEpoch: () => this.evaluator.afterEpoch(),
+        emit: (event) => this.emit(event),
+      }, untilStep) : await this.runSteps(untilStep);
       await this.metrics.drain();
       this.gate.close();
       this.emit({ type: 'done', reason, epoch: this.position.epoch, globalStep: this.position.globalStep, seconds: (this.now() - started) / 1000 });
@@ -181,10 +178,7 @@ export class Trainer {
       rule ? () => { const steps = rule.steps; rule.step(this.learningRate); rule.restoreSteps(steps); } : undefined);
     while (this.position.epoch < this.settings.epochs) {
       const order = epochOrder(this.trainIndices, this.settings.seed, this.position.epoch);
-      const epochStart = this.now();
-      this.lastReportTime = epochStart;
-      this.pausedMs = 0;
-      this.imagesTimed = 0;
+      this.clock.startEpoch();
       this.guard.epochStart(this.position);
       while (this.position.stepInEpoch < this.stepsPerEpoch) {
         if (this.guard.badReport !== null) await this.recoverFromNonFinite(order);
@@ -199,49 +193,9 @@ export class Trainer {
       if (this.gate.stopping) { reason = 'stopped'; break; }
       await this.metrics.drain();
       if (this.guard.badReport !== null) { await this.recoverFromNonFinite(order); continue; }
-      await this.finishEpoch(epochStart);
+      await this.finishEpoch();
     }
     return reason;
-  }
-
-  /**
-   * optimizer=newton: one Newton iteration per epoch (engine/newton), pause and stop honoured
-   * between iterations; each reports a `newton` event, then an `epoch` event with the evaluations.
-   */
-  private async runNewton(newton: NewtonTraining, untilStep: number): Promise<'completed' | 'stopped'> {
-    while (this.position.epoch < this.settings.epochs) {
-      if (this.position.globalStep >= untilStep) this.gate.stop();
-      if (!(await this.gate.pass())) return 'stopped';
-      const single = this.gate.status === 'paused';
-      const started = this.now();
-      this.pausedMs = 0;
-      const it = await newton.iterate();
-      const trainSeconds = Math.max(this.now() - started - this.pausedMs, 1e-3) / 1000;
-      const test = this.evaluateEachEpoch && this.dataset.test.count > 0 ? await this.evaluateSplit(this.dataset.test, false) : null;
-      const validation = this.validation && this.evaluateEachEpoch ? await this.evaluateSplit(this.validation, false) : null;
-      const examples = this.trainIndices.length;
-      this.position.globalStep++;
-      this.position.stepInEpoch = 1;
-      this.lastGood.capture(this.stateParts(), this.position, { stepsPerEpoch: 1, settings: this.settings, dataName: this.dataset.name })
-        ?.([it.loss * examples, it.accuracy * examples, examples]);
-      this.position.epoch++;
-      this.position.stepInEpoch = 0;
-      const seconds = (this.now() - started - this.pausedMs) / 1000;
-      this.emit({
-        type: 'newton', iteration: it.iteration, f: it.f, previousF: it.previousF, loss: it.loss, gradientNorm: it.gradientNorm, stepSize: it.stepSize,
-        cgIterations: it.cgIterations, actualReduction: it.actualReduction, predictedReduction: it.predictedReduction, lambda: it.lambda,
-        backtracks: it.backtracks, subsampleSize: newton.subsampleSize, trainAccuracy: it.accuracy,
-        validationAccuracy: validation?.accuracy ?? null, testAccuracy: test?.accuracy ?? null, seconds,
-      });
-      this.emit({
-        type: 'epoch', epoch: this.position.epoch, loss: it.loss, trainAccuracy: it.accuracy,
-        testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, validationAccuracy: validation?.accuracy ?? null,
-        // Examples through the forward pass of the objective's evaluations: the line search's tries and the gradient.
-        seconds, imagesPerSecond: examples * (it.backtracks + 2) / trainSeconds,
-      });
-      if (single) this.gate.releaseSteps();
-    }
-    return 'completed';
   }
 
   /** Releases every tensor the trainer and its network own (the backend stays usable). Not while running. */
@@ -285,9 +239,7 @@ export class Trainer {
   /** Loss and accuracy (and optionally the confusion matrix) in eval mode; not while running. */
   async evaluate(which: 'test' | 'validation' | 'train' = 'test', options: { confusion?: boolean } = {}): Promise<Evaluation> {
     if (this.status === 'running') throw new TrainError('pause or stop training before evaluating');
-    const split = which === 'test' ? this.dataset.test : which === 'train' ? this.dataset.train : this.validation;
-    if (!split) throw new TrainError('there is no validation split (set `validation` in the train statement)');
-    return this.evaluateSplit(split, options.confusion ?? false);
+    return this.evaluator.evaluate(which, options.confusion ?? false);
   }
 
   /**
@@ -355,55 +307,21 @@ export class Trainer {
   private loadStepBatch(order: Int32Array): number {
     const batch = this.settings.batch, from = this.position.stepInEpoch * batch;
     const indices = order.subarray(from, Math.min(from + batch, order.length));
-    this.loadBatch(this.dataset.train, indices);
+    this.loader.load(this.dataset.train, indices);
     return indices.length;
   }
 
-  /**
-   * After a report's loss came back non-finite: back to the last good state, then the steps from
-   * there one at a time until one gives a non-finite loss or weights; that step is undone, searched
-   * for the layer where values first stop being finite, reported, and training pauses before it.
-   */
+  /** After a report's loss came back non-finite: back to the last good state, reported, and paused there. */
   private async recoverFromNonFinite(order: Int32Array): Promise<void> {
-    await this.metrics.drain();
-    const reachedStep = this.position.globalStep;
-    this.position = this.guard.rollback();
-    this.metrics.discard();  // sums of steps after the last report belong to the rolled-back steps
-    const spoiled = await this.guard.firstNonFiniteParameter();
-    let found: { step: number | null; site: NonFiniteSite | null } | null = spoiled ? { step: null, site: this.guard.updateSite(spoiled) } : null;
-    while (!found && this.position.globalStep < reachedStep && this.position.stepInEpoch < this.stepsPerEpoch) {
-      this.guard.keepBeforeStep(this.position);
-      this.trainStep(order);
-      const [lossSum, correct, count] = await this.backend.read(this.metrics.accumulator);
-      this.metrics.discard();
-      const badWeight = Number.isFinite(lossSum) ? await this.guard.firstNonFiniteParameter() : null;
-      if (Number.isFinite(lossSum) && badWeight === null) {
-        const totals = this.position.epochTotals;
-        totals[0] += lossSum; totals[1] += correct; totals[2] += count;
-        continue;
-      }
-      this.position = this.guard.undoStep();
-      const n = this.loadStepBatch(order);
-      const site = await this.guard.locate(n, stepSeed(this.settings.seed, this.position.globalStep), this.metrics.accumulator)
-        ?? (badWeight ? this.guard.updateSite(badWeight) : null);
-      this.position = this.guard.undoStep();  // locate's forward pass moved batch-norm statistics
-      found = { step: this.position.globalStep + 1, site };
-    }
-    this.stepsSinceReport = 0;
-    this.metrics.discard();
-    const step = found?.step ?? null, site = found?.site ?? null;
-    this.emit({
-      type: 'nonFinite', epoch: this.position.epoch + 1, step, layer: site?.layer ?? null, where: site?.where ?? null, tensor: site?.tensor ?? null,
-      message: describeNonFinite(this.network, step, site, reachedStep, this.position.globalStep), lastGoodStep: this.position.globalStep,
+    const event = await recoverFromNonFinite({
+      backend: this.backend, network: this.network, guard: this.guard, metrics: this.metrics,
+      seed: this.settings.seed, stepsPerEpoch: this.stepsPerEpoch,
+      position: () => this.position, setPosition: (position) => { this.position = position; },
+      trainStep: () => this.trainStep(order), loadStepBatch: () => this.loadStepBatch(order),
     });
+    this.stepsSinceReport = 0;
+    this.emit(event);
     this.gate.pause();
-  }
-
-  private loadBatch(split: Split, indices: ArrayLike<number>): void {
-    const n = indices.length, size = exampleSize(this.dataset);
-    fillBatch(split, this.dataset.shape, indices, this.hostImages, this.hostLabels);
-    this.backend.write(this.network.input, this.hostImages.subarray(0, n * size));
-    this.backend.write(this.network.labels, this.hostLabels.subarray(0, n));
   }
 
   /** Snapshots the metrics since the last report; their `step` event follows once they are read. */
@@ -425,10 +343,7 @@ export class Trainer {
     this.guard.read(info.report, lossSum, totals);
     info.keep?.(this.guard.badReport === null ? totals : null);
     if (counted) {
-      this.imagesTimed += count;
-      const time = this.now();
-      const seconds = Math.max((time - this.lastReportTime) / 1000, 1e-6);
-      this.lastReportTime = time;
+      const seconds = this.clock.reported(count);
       this.emit({
         type: 'step', epoch: info.epoch, step: info.step, stepsPerEpoch: this.stepsPerEpoch, globalStep: info.globalStep,
         examples: count, loss: lossSum / count, accuracy: correct / count, imagesPerSecond: count / seconds, lr: info.lr,
@@ -438,26 +353,18 @@ export class Trainer {
   }
 
   /** After an epoch's last step has been reported: evaluates, advances the epoch and reports it. */
-  private async finishEpoch(epochStart: number): Promise<void> {
-    const trainMs = Math.max(this.now() - epochStart - this.pausedMs, 1e-3);
+  private async finishEpoch(): Promise<void> {
+    const trainSeconds = this.clock.trainSeconds();
     const [lossSum, correct, count] = this.position.epochTotals;
-    const test = this.evaluateEachEpoch && this.dataset.test.count > 0 ? await this.evaluateSplit(this.dataset.test, false) : null;
-    const validation = this.validation && this.evaluateEachEpoch ? await this.evaluateSplit(this.validation, false) : null;
+    const { test, validation } = await this.evaluator.afterEpoch();
     this.position.epoch++;
     this.position.stepInEpoch = 0;
     this.position.epochTotals = [0, 0, 0];
     this.emit({
       type: 'epoch', epoch: this.position.epoch, loss: lossSum / count, trainAccuracy: correct / count,
       testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, validationAccuracy: validation?.accuracy ?? null,
-      seconds: (this.now() - epochStart - this.pausedMs) / 1000, imagesPerSecond: this.imagesTimed / (trainMs / 1000),
+      seconds: this.clock.seconds(), imagesPerSecond: this.clock.imagesTimed / trainSeconds,
     });
-  }
-
-  private evaluateSplit(split: Split, confusion: boolean): Promise<Evaluation> {
-    return evaluateSplit({
-      backend: this.backend, network: this.network, metrics: this.evalMetrics, batch: this.settings.batch,
-      load: (indices) => this.loadBatch(split, indices), yieldIfDue: () => this.gate.yieldIfDue(),
-    }, split, confusion);
   }
 
   private stateParts(): StateParts {
