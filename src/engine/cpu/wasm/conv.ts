@@ -41,11 +41,15 @@ export function phiTables(x: KernelExports, scratch: Scratch, g: ConvGeometry, w
   return { taps, pixels, planes: g.c * g.n, hp, wp, pix, tap };
 }
 
-/** x itself, or its zero-padded copy. */
-export function paddedInput(x: KernelExports, scratch: Scratch, g: ConvGeometry, t: PhiTables, input: number): number {
+/** Copies `planes` planes of h × w at x into zero-bordered ones at xp (pad_copy's arguments). */
+export type PadCopy = (x: number, xp: number, planes: number, h: number, w: number, ph: number, pw: number) => void;
+
+/** x itself, or its zero-padded copy (made by `copy`: this thread's pad_copy, or the threads'). */
+export function paddedInput(x: KernelExports, scratch: Scratch, g: ConvGeometry, t: PhiTables, input: number,
+  copy: PadCopy = x.pad_copy): number {
   if (!isPadded(g)) return input;
   const xp = scratch.reserve('conv.padded', 4 * t.planes * t.hp * t.wp);
-  x.pad_copy(input, xp, t.planes, g.h, g.w, g.ph, g.pw);
+  copy(input, xp, t.planes, g.h, g.w, g.ph, g.pw);
   return xp;
 }
 
@@ -79,14 +83,14 @@ export interface DirectForwardPlan {
 
 /** Pads the image (when the layer pads) and regroups the filters; `memory` is the heap's. */
 export function planDirectForward(x: KernelExports, memory: WebAssembly.Memory, scratch: Scratch,
-  g: ConvGeometry, input: number, w: number): DirectForwardPlan {
+  g: ConvGeometry, input: number, w: number, copy: PadCopy = x.pad_copy): DirectForwardPlan {
   const taps = g.c * g.kh * g.kw, groups = Math.ceil(g.m / 4);
   const filters = scratch.reserve('conv.directFilters', 4 * groups * taps * 4);
   const hp = g.h + 2 * g.ph, wp = g.w + 2 * g.pw;
   let xp = input;
   if (isPadded(g)) {
     xp = scratch.reserve('conv.padded', 4 * g.c * g.n * hp * wp);
-    x.pad_copy(input, xp, g.c * g.n, g.h, g.w, g.ph, g.pw);
+    copy(input, xp, g.c * g.n, g.h, g.w, g.ph, g.pw);
   }
   const from = new Float32Array(memory.buffer, w, g.m * taps), to = new Float32Array(memory.buffer, filters, groups * taps * 4);
   to.fill(0);

@@ -36,7 +36,10 @@ export class WasmKernels {
     this.scratch = new Scratch(this.heap);
     this.x = instantiateKernels(this.heap.memory, level);
     this.pool = threaded ? new KernelThreadPool(this.heap, level, threading.threads, threading.spawner) : null;
-    this.parallel = this.pool && { x: this.x, scratch: this.scratch, pool: this.pool, zero: (ptr, bytes) => this.zero(ptr, bytes) };
+    this.parallel = this.pool && {
+      x: this.x, scratch: this.scratch, pool: this.pool, zero: (ptr, bytes) => this.zero(ptr, bytes),
+      padCopy: (from, to, planes, h, w, ph, pw) => this.padCopy(from, to, planes, h, w, ph, pw),
+    };
   }
 
   /** Threads the big ops run on (1: this one only). */
@@ -81,7 +84,7 @@ export class WasmKernels {
     const parallel = this.split(convFlops(g));
     if (directForward(g)) {
       // Reserved before any slice is recorded: planning may grow the heap.
-      const plan = planDirectForward(this.x, this.heap.memory, this.scratch, g, x, w);
+      const plan = planDirectForward(this.x, this.heap.memory, this.scratch, g, x, w, parallel?.padCopy);
       if (!parallel) { runDirectForward(this.x, g, plan, bias, y, relu, 0, g.n); return; }
       const images = partition(g.n, parallel.pool.slices, 1);
       parallel.pool.run('convForward', images.slice(1).map((end, s): SliceBody => (k) => runDirectForward(k, g, plan, bias, y, relu, images[s], end)));
@@ -162,6 +165,18 @@ export class WasmKernels {
       const first = bounds[s], count = end - first;
       k.zero(dx + 4 * first * inPlane, 4 * count * inPlane);
       k.max_pool_backward(dy + 4 * first * outPlane, argmax + 4 * first * outPlane, dx, count * outPlane, 0);
+    }));
+  }
+
+  /** pad_copy, split by planes when the padded planes hold at least PARALLEL_MIN_ELEMENTS floats. */
+  private padCopy(from: number, to: number, planes: number, h: number, w: number, ph: number, pw: number): void {
+    const hp = h + 2 * ph, wp = w + 2 * pw;
+    const parallel = this.splitElements(planes * hp * wp);
+    if (!parallel) { this.x.pad_copy(from, to, planes, h, w, ph, pw); return; }
+    const bounds = partition(planes, parallel.pool.slices, 1);
+    parallel.pool.run('padCopy', bounds.slice(1).map((end, s): SliceBody => (k) => {
+      const first = bounds[s];
+      k.pad_copy(from + 4 * first * h * w, to + 4 * first * hp * wp, end - first, h, w, ph, pw);
     }));
   }
 

@@ -4,7 +4,7 @@
 
 import type { ConvGeometry } from '../../backend';
 import {
-  COLUMN_CHUNK_ELEMENTS, directFilterGradient, isPadded, paddedInput, phiTables, WGRAD_CHUNK_ELEMENTS,
+  COLUMN_CHUNK_ELEMENTS, directFilterGradient, isPadded, paddedInput, phiTables, WGRAD_CHUNK_ELEMENTS, type PadCopy,
 } from './conv';
 import { blockedGemm, matrixA, matrixB } from './gemm';
 import type { KernelExports } from './modules';
@@ -18,6 +18,8 @@ export interface ParallelContext {
   readonly scratch: Scratch;
   readonly pool: KernelThreadPool;
   zero(ptr: number, bytes: number): void;
+  /** pad_copy, split by planes across the threads when it is big enough to pay. */
+  readonly padCopy: PadCopy;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface ParallelContext {
 export function parallelConvForward(p: ParallelContext, g: ConvGeometry, input: number, w: number, bias: number, y: number,
   relu = 0): void {
   const t = phiTables(p.x, p.scratch, g);
-  const xp = paddedInput(p.x, p.scratch, g, t, input);
+  const xp = paddedInput(p.x, p.scratch, g, t, input, p.padCopy);
   const slices = gemmSlices(g.m, t.pixels, p.pool.slices, (x) => ({
     m: g.m, n: t.pixels, k: t.taps, a: matrixA(x, w, t.taps, false),
     b: (dst, j0, count, k0, kc) => x.pack_phi_pixels(xp, t.pix + 4 * j0, t.tap + 4 * k0, count, kc, dst),
@@ -40,7 +42,7 @@ export function parallelConvForward(p: ParallelContext, g: ConvGeometry, input: 
 export function parallelConvBackwardFilter(p: ParallelContext, g: ConvGeometry, input: number, dy: number, dw: number): void {
   const direct = directFilterGradient(g);
   const t = phiTables(p.x, p.scratch, g, !direct);
-  const xp = paddedInput(p.x, p.scratch, g, t, input);
+  const xp = paddedInput(p.x, p.scratch, g, t, input, p.padCopy);
   if (direct) {
     p.zero(dw, 4 * g.m * t.taps);
     const chunk = Math.max(1, Math.floor(WGRAD_CHUNK_ELEMENTS / g.ow));
