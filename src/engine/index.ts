@@ -18,8 +18,14 @@ export { METRICS_LENGTH, outputSize } from './backend';
 export type { Backend, BackendName, FloatArray, Tensor, ConvGeometry, PoolGeometry, GemmOptions, Activation } from './backend';
 /** The TypeScript reference backend: `new CpuBackend({ precision: 'f32' | 'f64' })`. */
 export { CpuBackend, type CpuBackendOptions, type CpuPrecision } from './cpu/backend';
+export type { CpuKernels } from './cpu/kernel-choice';
 /** The WebGPU backend on a browser's `navigator.gpu` (Node gets one from webgpu/node-gpu.ts); NoWebGpuError says why there is none. */
 export { createWebGpuBackend, NoWebGpuError } from './webgpu/backend';
+/** Kernel autotuning on the WebGPU backend: options, the cache a consumer provides, and what it reports. */
+export type { WebGpuBackendOptions } from './webgpu/backend';
+export type { AutotuneOptions } from './webgpu/autotune/autotuner';
+export type { KernelChoiceCache, KernelChoiceRecord } from './webgpu/autotune/choice-table';
+export type { KernelChoiceReport } from './webgpu/autotune/chooser';
 
 // ── model ───────────────────────────────────────────────────────────────────────────────────────
 /** A ModelSpec built into layers on a backend; tensors sized for a maximum batch. */

@@ -4,8 +4,7 @@
 // the threads). It tells which kernel limits a ratio in the peers table, and how far it is from
 // what 128-bit SIMD allows on this machine.
 
-import { CpuBackend, createOptimizer, Network, type Backend, type ConvGeometry } from '../../engine';
-import type { CpuKernels } from '../../engine/cpu/kernel-choice';
+import { CpuBackend, createOptimizer, Network, type Backend, type ConvGeometry, type CpuKernels } from '../../engine';
 import { nodeThreadSpawner } from '../../engine/node';
 import type { Io } from '../args';
 import { convlabSpec } from './convlab';
