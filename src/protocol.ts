@@ -10,7 +10,7 @@
 // Pure: no Node, no DOM, no vscode. Runs in the extension host, the webview and unit tests.
 
 import * as v from 'valibot';
-import type { TrainerState } from './engine';
+import type { KernelChoiceRecord, TrainerState } from './engine';
 import type { ModelSpec } from './lang';
 import { requestMessageSchema, requestType, responseMessageSchema, type RequestMessage, type ResponseMessage } from './rpc';
 import {
@@ -285,6 +285,8 @@ export const webviewMessageSchema = v.variant('type', [
   message('error', { message: str(10_000) }),
   /** "Export model…" in the panel; `checkpoint` is the run's last (the host checks it is the model's own). */
   message('exportModel', { checkpoint: v.nullable(str(4000)) }),
+  /** The WebGPU engine measured new kernel choices: the host keeps the whole record (global state) for later panels. */
+  message('saveKernelChoices', { record: opaqueObject<KernelChoiceRecord>('a kernel-choice record') }),
   /** One of the requests below. */
   requestMessageSchema,
 ]);
@@ -346,6 +348,15 @@ export const panelStateHeaderSchema = v.object({
   version: v.literal(PANEL_STATE_VERSION),
   /** URI of the model file (string form). */
   modelUri: str(8000),
+});
+
+/**
+ * The WebGPU engine starts: whether to autotune kernels (`convlab.webgpu.autotune`) and the choices
+ * stored so far (null for none). The record is the engine's to validate: it ignores what it cannot read.
+ */
+export const kernelChoices = requestType('kernelChoices', {
+  params: v.object({}),
+  result: v.object({ autotune: v.boolean(), record: v.nullable(v.unknown()) }),
 });
 
 /** "Write to train line": the panel's values for the next run become the model file's `train` settings. */

@@ -1,7 +1,7 @@
 // `--backend webgpu|cpu|auto` for the commands that run a model: the flag, and the backend it picks;
 // `--threads N`, the CPU backend's threads (default: the cores, at most 8).
 
-import { CpuBackend, errorMessage, type Backend } from '../engine';
+import { CpuBackend, errorMessage, type Backend, type WebGpuBackendOptions } from '../engine';
 import { createNodeWebGpuBackend, defaultCpuThreads, nodeThreadSpawner } from '../engine/node';
 import { UsageError } from './args';
 import { CliFailure } from './failure';
@@ -40,11 +40,12 @@ export function cpuBackend(precision: 'f32' | 'f64', threads: number): CpuBacken
  * The backend for --backend: cpu; webgpu (fails with the reason when there is no adapter); auto =
  * webgpu on a real adapter, else cpu with a note saying why.
  */
-export async function chooseBackend(choice: BackendChoice, cpuPrecision: 'f32' | 'f64' = 'f32', cpuThreads = 1): Promise<{ backend: Backend; note: string }> {
+export async function chooseBackend(choice: BackendChoice, cpuPrecision: 'f32' | 'f64' = 'f32', cpuThreads = 1,
+  gpuOptions: WebGpuBackendOptions = {}): Promise<{ backend: Backend; note: string }> {
   if (choice === 'cpu') return { backend: cpuBackend(cpuPrecision, cpuThreads), note: '' };
   let gpu: Backend & { isFallbackAdapter?: boolean };
   try {
-    gpu = await createNodeWebGpuBackend();
+    gpu = await createNodeWebGpuBackend(gpuOptions);
   } catch (err) {
     const why = errorMessage(err);
     if (choice === 'webgpu') throw new CliFailure(`--backend webgpu: no WebGPU device: ${why}`);

@@ -288,7 +288,9 @@ async function benchTrain(model: { name: string; spec: ModelSpec }, quick: boole
   try { results.set('cpu', await trainThroughput(model.spec, cpuBackend, batch, cpuSteps)); } finally { cpuBackend.destroy(); }
   if (choice !== 'cpu') {
     try {
-      const gpu = await createNodeWebGpuBackend({ autotune: autotuneOptions(autotune, (m) => notes.push(`warning: ${m}`)) });
+      // No budget: the warm-up run tunes every new shape, so the timed run measures the chosen kernels only.
+      const tuning = { ...autotuneOptions(autotune, (m) => notes.push(`warning: ${m}`)), budgetMs: Number.POSITIVE_INFINITY };
+      const gpu = await createNodeWebGpuBackend({ autotune: tuning });
       try {
         results.set('webgpu', await trainThroughput(model.spec, gpu, batch, gpuSteps));
         notes.push(`webgpu adapter: ${gpu.description}`, kernelChoiceNote(gpu, autotune));

@@ -11,6 +11,7 @@ import {
 } from '../engine';
 import { DEFAULT_KEEP, loadDataset, readCheckpointFile, saveCheckpoint, writeCheckpointFile } from '../engine/node';
 import { defineCommand, UsageError, type Io } from './args';
+import { autotuneFlag, autotuneOptions, parseAutotune } from './autotune-flag';
 import { backendFlag, chooseBackend, parseBackendChoice, parseCpuThreads, type BackendChoice } from './backend-choice';
 import { batchFlag, jsonFlag, threadsFlag } from './common-flags';
 import { CliFailure, reportingFailures } from './failure';
@@ -36,6 +37,7 @@ export const trainCommand = defineCommand({
     { name: 'lr', type: 'number', value: 'X', description: 'learning rate' },
     backendFlag('compute backend (default auto)'),
     threadsFlag('threads of the cpu backend (default: the cores, at most 8)'),
+    autotuneFlag,
     { name: 'save', type: 'string', value: 'PATH', description: 'write a checkpoint (weights + optimizer state) when done' },
     { name: 'resume', type: 'string', value: 'PATH', description: 'continue from a checkpoint written by --save' },
     { name: 'checkpoint', type: 'boolean', description: `when done, save <model>.step-NNNNNN.ckpt.safetensors beside the model and update <model>.ckpt.safetensors (the latest); keeps the newest ${DEFAULT_KEEP}` },
@@ -46,7 +48,7 @@ export const trainCommand = defineCommand({
   run({ positionals, flags }, io) {
     return reportingFailures('train', io, () => train(positionals[0], {
       data: flags.data, simplenn: flags.simplenn, epochs: flags.epochs, batch: flags.batch, lr: flags.lr, backend: parseBackendChoice(flags.backend),
-      threads: parseCpuThreads(flags.threads),
+      threads: parseCpuThreads(flags.threads), autotune: parseAutotune(flags.autotune),
       save: flags.save, resume: flags.resume, stopAtStep: flags['stop-at-step'], checkpoint: flags.checkpoint ?? false, keep: flags.keep, json: flags.json ?? false,
     }, io));
   },
@@ -62,6 +64,8 @@ export interface TrainRunOptions {
   readonly backend: BackendChoice;
   /** Threads of the CPU backend (default 1). */
   readonly threads?: number;
+  /** WebGPU kernel autotuning with the cache file (default on). */
+  readonly autotune?: boolean;
   readonly save?: string;
   readonly resume?: string;
   readonly stopAtStep?: number;
@@ -81,7 +85,9 @@ async function train(file: string, options: TrainRunOptions, io: TerminalIo): Pr
   const defaults = options.data === undefined ? defaultTrainingNote(analysis.spec) : null;
   if (defaults) io.stderr(`note: ${displayPath(file, io.cwd)} has ${defaults}\n`);
 
-  const { backend, note } = options.backendOverride ? { backend: options.backendOverride, note: '' } : await chooseBackend(options.backend, 'f32', options.threads);
+  const gpuOptions = { autotune: autotuneOptions(options.autotune ?? true, (m) => io.stderr(`warning: ${m}\n`)) };
+  const { backend, note } = options.backendOverride ? { backend: options.backendOverride, note: '' }
+    : await chooseBackend(options.backend, 'f32', options.threads, gpuOptions);
   if (note) io.stderr(`${note}\n`);
   const progress = new ProgressLine(io, stderrIsTerminal(io));
   let stopRequested = false;

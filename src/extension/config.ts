@@ -9,6 +9,8 @@ export interface Config {
   readonly memoryBudgetBytes: number;
   /** Passed to the data loader as `maxDataBytes`: the most a data set may hold in memory. */
   readonly maxDataBytes: number;
+  /** The panel's WebGPU engine times kernels per layer shape at first use and keeps the choices (global state). */
+  readonly webgpu: { readonly autotune: boolean };
 }
 
 /** The part of `vscode.WorkspaceConfiguration` that `readConfig` needs. */
@@ -24,6 +26,7 @@ export const DEFAULT_CONFIG: Config = {
   debounceMs: 150,
   memoryBudgetBytes: 1024 * 1024 * 1024,
   maxDataBytes: 2048 * 1024 * 1024,
+  webgpu: { autotune: true },
 };
 
 const MAX_DEBOUNCE_MS = 5000;
@@ -52,5 +55,6 @@ export function readConfig(src: ConfigSource): Config {
     debounceMs: Math.round(Math.min(MAX_DEBOUNCE_MS, Math.max(0, finite(src, 'diagnostics.debounceMs', d.debounceMs)))),
     memoryBudgetBytes: Math.round(Math.max(1, budgetMB) * 2 ** 20),
     maxDataBytes: Math.round(Math.max(1, dataMB) * 2 ** 20),
+    webgpu: { autotune: bool(src, 'webgpu.autotune', d.webgpu.autotune) },
   };
 }

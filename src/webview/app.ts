@@ -14,6 +14,7 @@ import { FileSync } from './file-sync';
 import { GradientCheck } from './gradient-check';
 import { History } from './history';
 import { HostLink, type VsCodeApi } from './host-link';
+import { hostAutotuneOptions } from './kernel-choices';
 import { RunController } from './run-controller';
 import { readSavedState, settingsToSave, type PanelSettings, type SavedState } from './saved-state';
 import { Controls } from './ui/controls';
@@ -55,7 +56,7 @@ export class App {
     this.engines = new Engines(workerUrl, {
       onEvent: (e) => this.training.onEngineEvent(e),
       onProblem: (message) => this.host.log('warn', message),
-    });
+    }, () => hostAutotuneOptions(this.host));
     const shared = {
       engines: this.engines, history: this.history, host: this.host,
       panel: () => this.panel, settings: () => this.controls.read(),

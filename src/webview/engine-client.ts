@@ -5,7 +5,7 @@
 //     computes synchronously and would otherwise freeze the page.
 // Both deliver engine events asynchronously and validated, so the UI cannot tell them apart.
 
-import { createWebGpuBackend, NoWebGpuError, type BackendName, errorMessage } from '../engine';
+import { createWebGpuBackend, NoWebGpuError, type BackendName, errorMessage, type WebGpuBackendOptions } from '../engine';
 import { Requester, type ParamsOf, type RequestType, type ResultOf } from '../rpc';
 import { parse, tryParse } from '../schema';
 import { engineEventSchema, type EngineCommand, type EngineNotification } from './engine-protocol';
@@ -57,13 +57,14 @@ function deliver(callbacks: EngineCallbacks, requests: Requester, data: unknown)
 
 const DISPOSED = 'the engine was stopped';
 
-/** The WebGPU engine, in this thread. */
-export function webGpuEngine(gpu: GPU | undefined, callbacks: EngineCallbacks): EngineClient {
+/** The WebGPU engine, in this thread; `options` are asked for when it creates its backend (autotuning, its cache). */
+export function webGpuEngine(gpu: GPU | undefined, callbacks: EngineCallbacks,
+  options: () => Promise<WebGpuBackendOptions> = async () => ({})): EngineClient {
   let disposed = false;
   const runner = new EngineRunner(
     // Asynchronous like a worker's messages, so no engine event re-enters the UI mid-command.
     (event) => queueMicrotask(() => { if (!disposed) deliver(callbacks, requests, event); }),
-    async () => createWebGpuBackend(gpu),
+    async () => createWebGpuBackend(gpu, await options()),
   );
   const requests = new Requester((request) => runner.receive(request));
   return {

@@ -2,7 +2,7 @@
 // (or when asked for), else the CPU engine in a worker. One engine at a time; switching kinds stops
 // the old one. Every engine gets the panel's model and data set before its first command.
 
-import type { BackendName } from '../engine';
+import type { BackendName, WebGpuBackendOptions } from '../engine';
 import type { BackendChoice, DatasetPayload, ModelPayload } from '../protocol';
 import { cpuWorkerEngine, probeWebGpu, webGpuEngine, type EngineCallbacks, type EngineClient, type WebGpuProbe } from './engine-client';
 
@@ -19,7 +19,9 @@ export class Engines {
   /** The model the engine has loaded (a new init makes it stale). */
   private loaded: PanelModel | null = null;
 
-  constructor(private readonly workerUrl: string, private readonly callbacks: EngineCallbacks) {}
+  /** `webGpuOptions` are asked for whenever a WebGPU engine starts (autotuning and the host's kernel cache). */
+  constructor(private readonly workerUrl: string, private readonly callbacks: EngineCallbacks,
+    private readonly webGpuOptions?: () => Promise<WebGpuBackendOptions>) {}
 
   get current(): EngineClient | null {
     return this.engine;
@@ -47,7 +49,7 @@ export class Engines {
       this.engine = null;
     }
     if (!this.engine) {
-      this.engine = kind === 'webgpu' ? webGpuEngine(navigator.gpu, this.callbacks) : await cpuWorkerEngine(this.workerUrl, this.callbacks);
+      this.engine = kind === 'webgpu' ? webGpuEngine(navigator.gpu, this.callbacks, this.webGpuOptions) : await cpuWorkerEngine(this.workerUrl, this.callbacks);
       this.loaded = null;
     }
     if (this.loaded !== panel) {

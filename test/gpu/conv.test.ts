@@ -99,3 +99,25 @@ describe('webgpu conv (pointwise: a 1×1 conv is one plain GEMM)', () => {
     assert.throws(() => gpu.convForward(g, gpu.zeros(50), gpu.zeros(54), null, gpu.zeros(27)), /'pointwise' needs a 1×1 kernel/);
   });
 });
+
+describe('webgpu conv (direct kernels chosen automatically for few-channel stride-1 layers)', () => {
+  let t: Twins;
+  let gpu: WebGpuBackend;
+  const suiteGpu = suiteWebGpu();
+  beforeEach(() => { gpu = suiteGpu(); t = new Twins(cpuBackend(), gpu); });
+  afterEach(() => t.dispose());
+
+  // LeNet-like: pad 2 (rows and columns read past the edge), 9 wide (a partial 4-pixel strip),
+  // 6 and 3 channels (partial groups of 4), 5 taps per row (two blocks of 4), batch 3.
+  for (const g of [geometry(3, 1, 9, 9, 6, 5, 1, 2), geometry(2, 6, 9, 11, 3, 5)]) {
+    it(`matches the cpu in all three passes in 4 dispatches: ${g.c}→${g.m}, ${g.n}×${g.h}×${g.w}, pad ${g.ph}`, async () => {
+      const x = t.random(g.c * g.n * g.h * g.w, 31), w = t.random(g.m * g.c * g.kh * g.kw, 32, 0.5);
+      const bias = t.random(g.m, 33), dy = t.random(g.m * g.n * g.oh * g.ow, 34);
+      const y = t.zeros(dy.length), dx = t.random(x.length, 35), dw = t.random(w.length, 36), db = t.random(g.m, 37);
+      const before = gpu.stats.dispatches;
+      await forwardAndBackward(t, g, { x, w, bias, dy, y, dx, dw, db });
+      // forward strip kernel, dgrad strip kernel (transposed), wgrad partial sums + their reduce.
+      assert.equal(gpu.stats.dispatches - before, 4);
+    });
+  }
+});

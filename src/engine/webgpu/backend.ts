@@ -10,6 +10,8 @@
 import type {
   Activation, Backend, BatchNormTensors, ConvGeometry, FusedActivation, GemmOptions, PoolGeometry, Tensor, TensorViews,
 } from '../backend';
+import { Autotuner, type AutotuneOptions } from './autotune/autotuner';
+import type { KernelChoiceReport } from './autotune/chooser';
 import * as conv from './conv-ops';
 import { openDevice } from './device';
 import { DeviceHealth } from './device-health';
@@ -32,6 +34,14 @@ export interface WebGpuBackendOptions {
   /** Force one convolution algorithm for every pass (tests, benchmarks); default 'auto'. */
   readonly convAlgorithm?: ConvAlgorithmOption;
   readonly powerPreference?: GPUPowerPreference;
+  /** Kernel autotuning at first use (autotune/autotuner.ts), measuring where the device has timestamps; absent: the rules only. */
+  readonly autotune?: AutotuneOptions;
+}
+
+/** What the device offers beyond its limits: how to key measurements on it, and whether it can time work. */
+export interface AdapterTraits {
+  readonly identity: string;
+  readonly hasTimestamps: boolean;
 }
 
 export interface WebGpuStats extends RecorderStats {
@@ -48,8 +58,8 @@ export interface WebGpuStats extends RecorderStats {
  * Throws NoWebGpuError saying why when there is no WebGPU to run on.
  */
 export async function createWebGpuBackend(gpu: GPU | undefined | null, options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-  const { device, description, isFallbackAdapter } = await openDevice(gpu, options.powerPreference);
-  return new WebGpuBackend(device, description, isFallbackAdapter, options);
+  const { device, description, isFallbackAdapter, adapterIdentity, hasTimestamps } = await openDevice(gpu, options.powerPreference);
+  return new WebGpuBackend(device, description, isFallbackAdapter, options, { identity: adapterIdentity, hasTimestamps });
 }
 
 export class WebGpuBackend implements Backend {
@@ -59,6 +69,7 @@ export class WebGpuBackend implements Backend {
   private readonly memory: TensorMemory;
   private readonly ctx: OpContext;
   private readonly arenaViews: TensorViews;
+  private readonly autotuner: Autotuner | null;
   /**
    * Convolution algorithm for every later conv call: 'auto' (kernel-select.ts) or forced. Mutable
    * so tests and benchmarks can compare algorithms on one device without recompiling pipelines.
@@ -66,20 +77,29 @@ export class WebGpuBackend implements Backend {
   convAlgorithm: ConvAlgorithmOption;
 
   constructor(readonly device: GPUDevice, readonly description: string, readonly isFallbackAdapter: boolean,
-    options: WebGpuBackendOptions = {}) {
+    options: WebGpuBackendOptions = {}, adapter: AdapterTraits = { identity: description, hasTimestamps: false }) {
     this.convAlgorithm = options.convAlgorithm ?? 'auto';
     this.health = new DeviceHealth(device);
     this.recorder = new CommandRecorder(device, (message) => this.health.report(message));
     this.memory = new TensorMemory(device, this.recorder, this.health);
     this.arenaViews = { alignment: this.memory.viewAlignment, view: (arena, offset, length) => this.memory.view(arena, offset, length) };
-    this.ctx = {
+    const encode = {
       recorder: this.recorder,
       unusedInput: device.createBuffer({ label: 'unused input', size: 16, usage: STORAGE }),
       unusedOutput: device.createBuffer({ label: 'unused output', size: 16, usage: STORAGE }),
       unusedAux: device.createBuffer({ label: 'unused aux output', size: 16, usage: STORAGE }),
-      checkUsable: () => this.health.check(),
     };
+    // Opt-in: the CLI and the panel turn it on (with a cache); tests and probes keep the rules.
+    this.autotuner = !options.autotune || options.autotune.enabled === false ? null : new Autotuner(
+      { ctx: encode, device, adapter: adapter.identity, hasTimestamps: adapter.hasTimestamps, isFallbackAdapter }, options.autotune);
+    this.ctx = { ...encode, choices: this.autotuner?.chooser, checkUsable: () => this.health.check() };
   }
+
+  /** Whether kernel choices are measured here (autotuning on and the device has timestamps, or a timer was given). */
+  get autotunes(): boolean { return this.autotuner?.canMeasure ?? false; }
+
+  /** How each kernel decision of the last compileFor() pass was made: measured, cached or by rule (empty with autotuning off). */
+  get kernelChoices(): readonly KernelChoiceReport[] { return this.autotuner?.report ?? []; }
 
   /** Work counters since creation: dispatches, submits, copies, readbacks, pipelines. */
   get stats(): WebGpuStats {
@@ -106,7 +126,8 @@ export class WebGpuBackend implements Backend {
 
   async compileFor(record: () => void): Promise<void> {
     this.health.check();
-    await this.recorder.compileFor(record);
+    if (this.autotuner) await this.autotuner.compileFor(record);
+    else await this.recorder.compileFor(record);
   }
 
   flush(): void {

@@ -1,5 +1,6 @@
 // What the op modules (gemm.ts, conv.ts) need to record work.
 
+import type { KernelChoiceSource } from './autotune/chooser';
 import type { CommandRecorder } from './recorder';
 
 export interface EncodeContext {
@@ -10,4 +11,6 @@ export interface EncodeContext {
   readonly unusedOutput: GPUBuffer;
   /** Bound where a second optional writable buffer (a fused activation's output) is absent. */
   readonly unusedAux: GPUBuffer;
+  /** Measured kernel choices for this adapter (autotune/); where it has none, kernel-select.ts's rules choose. */
+  readonly choices?: KernelChoiceSource;
 }

@@ -10,6 +10,10 @@ export interface OpenedDevice {
   /** e.g. "webgpu (google swiftshader, fallback adapter)". */
   readonly description: string;
   readonly isFallbackAdapter: boolean;
+  /** Which adapter this is, for keying measurements made on it (autotune/): vendor, architecture, device, description. */
+  readonly adapterIdentity: string;
+  /** Whether the device was created with 'timestamp-query' (the adapter offers it), so GPU work can be timed. */
+  readonly hasTimestamps: boolean;
 }
 
 /** Requests an adapter and device from `gpu` (navigator.gpu in a browser, getNodeGpu() in Node). */
@@ -29,8 +33,12 @@ export async function openDevice(gpu: GPU | undefined | null, powerPreference?: 
       '(no supported GPU or driver, or WebGPU is blocked on this system)');
   }
   let device: GPUDevice;
+  // Timestamps let the autotuner time candidate kernels; without them the measured rules decide.
+  const hasTimestamps = adapter.features?.has('timestamp-query') ?? false;
   try {
-    device = await adapter.requestDevice({ label: 'convlab', requiredLimits: wantedLimits(adapter.limits) });
+    device = await adapter.requestDevice({
+      label: 'convlab', requiredLimits: wantedLimits(adapter.limits), requiredFeatures: hasTimestamps ? ['timestamp-query'] : [],
+    });
   } catch (e) {
     throw new NoWebGpuError('no-device', `requestDevice() failed: ${errorMessage(e)}`, { cause: e });
   }
@@ -43,7 +51,11 @@ export async function openDevice(gpu: GPU | undefined | null, powerPreference?: 
   const isFallbackAdapter = Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter
     ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter);
   const name = [info.vendor, info.architecture || info.device || info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { device, description: `webgpu (${name}${isFallbackAdapter ? ', fallback adapter' : ''})`, isFallbackAdapter };
+  const adapterIdentity = [info.vendor, info.architecture, info.device, info.description].map((part) => part ?? '').join('|');
+  return {
+    device, description: `webgpu (${name}${isFallbackAdapter ? ', fallback adapter' : ''})`, isFallbackAdapter, adapterIdentity,
+    hasTimestamps: hasTimestamps && device.features.has('timestamp-query'),
+  };
 }
 
 /** Limits that decide which models fit: the default 128 MiB storage binding would refuse a large

@@ -1,6 +1,6 @@
 // Records one product of the GEMM family (plain or implicit-convolution operands): picks the
-// tile and split-K from kernel-select.ts, then one dispatch, or two with split-K (partial sums,
-// then a reduce that applies the epilogue).
+// tile and split-K (a measured choice from autotune/, else kernel-select.ts's rules), then one
+// dispatch, or two with split-K (partial sums, then a reduce that applies the epilogue).
 
 import type { Activation } from '../backend';
 import type { EncodeContext } from './context';
@@ -48,8 +48,10 @@ export function encodeGemm(ctx: EncodeContext, call: GemmCall): void {
   // The row sums are one more column of the product (gemm.wgsl), so the kernel sees n + 1 columns.
   const rowSums = call.rowSums ? 1 : 0;
   const n = call.n + rowSums;
-  const tile = call.tile ?? selectGemmTile(m, n, k);
-  const { splits, chunk } = call.splitK ?? selectSplitK(m, n, k, tile);
+  // An explicit tile (a measurement) wins, then a measured choice for this shape, then the rules.
+  const measured = call.tile ? undefined : ctx.choices?.gemmChoice(call, m, n, k);
+  const tile = call.tile ?? measured?.tile ?? selectGemmTile(m, n, k);
+  const { splits, chunk } = call.splitK ?? (call.tile ? undefined : measured?.splitK) ?? selectSplitK(m, n, k, tile);
   const params: Record<string, number> = {
     m, n, k, k_chunk: chunk, num_splits: splits, alpha: call.alpha ?? 1, beta: call.beta ?? 0,
     has_bias: call.bias ? 1 : 0, epilogue: call.gate ? gateCode(call.gate) : epilogueCode(call.activation), row_sums: rowSums, ...call.operandParams,

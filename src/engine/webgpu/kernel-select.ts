@@ -51,8 +51,8 @@ function paddingWaste(m: number, n: number, t: GemmTile): number {
 
 // ── split-K ──────────────────────────────────────────────────────────────────────────────────
 
-/** Split-K aims for at least this many workgroups in flight… */
-const SPLIT_TARGET_WORKGROUPS = 8;
+/** Split-K aims for at least this many workgroups in flight (the autotuner tries splits below it too)… */
+export const SPLIT_TARGET_WORKGROUPS = 8;
 /** …but never gives a split less than this much of k: each split adds m·n partial sums to reduce. */
 const SPLIT_MIN_K = 512;
 const SPLIT_MAX = 64;
@@ -116,14 +116,15 @@ export function isPointwise(g: ConvGeometry): boolean {
 }
 
 /** Input channels up to which the direct kernel beats the tiled ones (forward pass). */
-const DIRECT_MAX_CHANNELS = 4;
-const DIRECT_MAX_TAPS = 100;
+const DIRECT_MAX_CHANNELS = 8;
+const DIRECT_MAX_TAPS = 200;
 /** Below this many input channels implicit dgrad's GEMM (C rows) is mostly padding. */
 const IMPLICIT_DGRAD_MIN_CHANNELS = 8;
 
 /**
  * Measured rule (docs/performance.md), CPU time relative to im2col + GEMM on SwiftShader:
- *  - forward: direct for C ≤ 4 and C·kh·kw ≤ 100 (0.17–0.64: no barriers and no staging when there
+ *  - forward: direct for C ≤ 8 and C·kh·kw ≤ 200 (0.17–0.64, and 0.3–0.45 vs implicit for LeNet's 6→16 with
+ *    the stride-1 strip kernel: no barriers and no staging when there
  *    are few taps; from 16 channels on it loses, 1.1–2.2), else implicit GEMM (0.62–0.94: the gather
  *    costs less than writing and re-reading φ);
  *  - dgrad: implicit (0.48–0.68) except for C < 8, where its GEMM has only C rows (1.2–1.9), and

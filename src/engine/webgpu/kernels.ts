@@ -15,6 +15,8 @@ import biasGradSerialSrc from '../../../shaders/bias-grad-serial.wgsl';
 import biasGradSrc from '../../../shaders/bias-grad.wgsl';
 import col2imSrc from '../../../shaders/col2im.wgsl';
 import convDirectSrc from '../../../shaders/conv-direct.wgsl';
+import convDirectStripSrc from '../../../shaders/conv-direct-strip.wgsl';
+import convWgradDirectSrc from '../../../shaders/conv-wgrad-direct.wgsl';
 import convDgradOperandsSrc from '../../../shaders/conv-dgrad-operands.wgsl';
 import convForwardOperandsSrc from '../../../shaders/conv-forward-operands.wgsl';
 import convPhiSrc from '../../../shaders/conv-phi.wgsl';
@@ -31,6 +33,7 @@ import linearIndexSrc from '../../../shaders/linear-index.wgsl';
 import lossKernelSrc from '../../../shaders/loss-kernel.wgsl';
 import lowbias32Src from '../../../shaders/lowbias32.wgsl';
 import maxPoolBackwardSrc from '../../../shaders/max-pool-backward.wgsl';
+import maxPoolBackwardTiledSrc from '../../../shaders/max-pool-backward-tiled.wgsl';
 import maxPoolForwardSrc from '../../../shaders/max-pool-forward.wgsl';
 import maxPoolGatherSrc from '../../../shaders/max-pool-gather.wgsl';
 import mseLossSrc from '../../../shaders/mse-loss.wgsl';
@@ -70,6 +73,19 @@ const CONV_PARAMS = {
   stride_h: 'u32', stride_w: 'u32', pad_h: 'u32', pad_w: 'u32', out_h: 'u32', out_w: 'u32',
 } as const satisfies Record<string, ScalarType>;
 
+/** Invocations per workgroup of the direct convolution kernels (conv-direct-strip.wgsl, conv-wgrad-direct.wgsl). */
+export const DIRECT_STRIP_WORKGROUP = 64;
+
+const DIRECT_STRIP_PARAMS = {
+  batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32', out_c: 'u32', out_h: 'u32', out_w: 'u32', k_h: 'u32', k_w: 'u32',
+  pad_h: 'i32', pad_w: 'i32', ch_stride: 'u32', out_stride: 'u32', flip: 'u32', has_bias: 'u32', epilogue: 'u32',
+} as const satisfies Record<string, ScalarType>;
+
+const DIRECT_WGRAD_PARAMS = {
+  batch: 'u32', in_c: 'u32', in_h: 'u32', in_w: 'u32', out_c: 'u32', out_h: 'u32', out_w: 'u32', k_h: 'u32', k_w: 'u32',
+  pad_h: 'i32', pad_w: 'i32', rows_per_chunk: 'u32', chunks: 'u32', n_cols: 'u32', has_bias: 'u32',
+} as const satisfies Record<string, ScalarType>;
+
 const POOL_PARAMS = {
   planes: 'u32', in_h: 'u32', in_w: 'u32', k_h: 'u32', k_w: 'u32', stride_h: 'u32', stride_w: 'u32',
   out_h: 'u32', out_w: 'u32',
@@ -106,12 +122,19 @@ const specs = /* @__PURE__ */ (() => ({
     { classes: 'u32', n: 'u32' }),
   maxPoolForward: linear('max_pool_forward', [poolWindowsSrc, maxPoolForwardSrc], [read('x'), write('y'), write('argmax', 'u32')], POOL_PARAMS),
   maxPoolBackward: linear('max_pool_backward', [poolWindowsSrc, maxPoolBackwardSrc], [read('dy'), read('argmax', 'u32'), write('dx')], POOL_PARAMS),
+  maxPoolBackwardTiled: linear('max_pool_backward_tiled', [poolWindowsSrc, maxPoolBackwardTiledSrc],
+    [read('dy'), read('argmax', 'u32'), write('dx')], POOL_PARAMS),
   maxPoolGather: linear('max_pool_gather', [maxPoolGatherSrc], [read('x'), read('argmax', 'u32'), write('y')], POOL_PARAMS),
   avgPoolForward: linear('avg_pool_forward', [poolWindowsSrc, avgPoolForwardSrc], [read('x'), write('y')], POOL_PARAMS),
   avgPoolBackward: linear('avg_pool_backward', [poolWindowsSrc, avgPoolBackwardSrc], [read('dy'), write('dx')], POOL_PARAMS),
   im2col: linear('im2col', [convPhiSrc, im2colSrc], [read('image'), write('cols')], CONV_PARAMS),
   convDirect: linear('conv_direct', [activationSrc, convDirectSrc],
     [read('image'), read('weights'), read('bias'), write('y_out'), write('aux')], { ...CONV_PARAMS, has_bias: 'u32', epilogue: 'u32' }),
+  // 64 invocations (not LINEAR_WORKGROUP): each does 16–32 outputs, so small layers still fill the cores.
+  convDirectStrip: { ...linear('conv_direct_strip', [activationSrc, convDirectStripSrc],
+    [read('image'), read('weights'), read('bias'), write('y_out'), write('aux')], DIRECT_STRIP_PARAMS), workgroupSize: [DIRECT_STRIP_WORKGROUP] },
+  convWgradDirect: { ...linear('conv_wgrad_direct', [convWgradDirectSrc], [read('image'), read('grad'), write('partial')],
+    DIRECT_WGRAD_PARAMS), workgroupSize: [DIRECT_STRIP_WORKGROUP] },
   col2im: linear('col2im', [col2imSrc], [read('cols'), write('dx')], CONV_PARAMS),
   gemmSplitReduce: linear('gemm_split_reduce', [activationSrc, gemmEpilogueSrc, gemmSplitReduceSrc],
     [read('partial'), read('bias'), write('c'), write('aux')], GEMM_PARAMS),

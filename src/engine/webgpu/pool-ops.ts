@@ -1,4 +1,5 @@
-// Max and average pooling: forward one invocation per output, backward one per input element.
+// Max and average pooling: forward one invocation per output, backward one per input element (or,
+// for max pooling whose windows tile the input, one per window).
 
 import type { PoolGeometry, Tensor } from '../backend';
 import { checkTensor } from './gpu-tensor';
@@ -16,10 +17,18 @@ export function maxPoolForward(ctx: OpContext, g: PoolGeometry, x: Tensor, y: Te
     checkTensor(y, outputs, 'pool y').binding, checkTensor(argmax, outputs, 'pool argmax', 'u32').binding], poolParams(g));
 }
 
+/** Windows that tile the input exactly (stride = window, nothing left over): each element has one window. */
+function tilesExactly(g: PoolGeometry): boolean {
+  return g.sh === g.kh && g.sw === g.kw && g.oh * g.kh === g.h && g.ow * g.kw === g.w;
+}
+
 export function maxPoolBackward(ctx: OpContext, g: PoolGeometry, dy: Tensor, argmax: Tensor, dx: Tensor): void {
   const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
-  launchLinear(ctx, 'maxPoolBackward', inputs, [checkTensor(dy, outputs, 'pool dy').binding,
-    checkTensor(argmax, outputs, 'pool argmax', 'u32').binding, checkTensor(dx, inputs, 'pool dx').binding], poolParams(g));
+  const buffers = [checkTensor(dy, outputs, 'pool dy').binding, checkTensor(argmax, outputs, 'pool argmax', 'u32').binding,
+    checkTensor(dx, inputs, 'pool dx').binding];
+  // Tiled: one invocation per window writes its block; otherwise one per input gathers its windows.
+  if (tilesExactly(g)) launchLinear(ctx, 'maxPoolBackwardTiled', outputs, buffers, poolParams(g));
+  else launchLinear(ctx, 'maxPoolBackward', inputs, buffers, poolParams(g));
 }
 
 export function maxPoolGather(ctx: OpContext, g: PoolGeometry, x: Tensor, argmax: Tensor, y: Tensor): void {

@@ -40,6 +40,8 @@ export class CommandRecorder {
   private retired: GPUBuffer[] = [];
   /** While compileFor() runs its dry pass: the kernels dispatched. */
   private collecting: Set<Kernel> | null = null;
+  /** While timeSection() records: every compute pass writes its begin and end timestamps here. */
+  private timing: { readonly querySet: GPUQuerySet; next: number; readonly end: number } | null = null;
 
   constructor(private readonly device: GPUDevice, onError: (message: string) => void) {
     this.pipelines = new PipelineCache(device, onError);
@@ -63,6 +65,30 @@ export class CommandRecorder {
     this.collecting = kernels;
     try { record(); } finally { this.collecting = null; }
     await this.pipelines.compile(kernels);
+  }
+
+  /**
+   * Records `record` in compute passes of its own that write their begin and end timestamps into
+   * `querySet` from index `first` on (at most `capacity` slots); returns the slots used, pairs of
+   * (begin, end), so the section's GPU time is the sum of each pair's difference (autotune/).
+   */
+  timeSection(querySet: GPUQuerySet, first: number, capacity: number, record: () => void): number {
+    if (this.collecting || this.timing) throw new WebGpuError('timeSection() cannot nest or run inside compileFor()');
+    this.endPass();
+    this.timing = { querySet, next: first, end: first + capacity };
+    try {
+      record();
+      this.endPass();
+      return this.timing.next - first;
+    } finally {
+      this.timing = null;
+    }
+  }
+
+  /** Copies `count` timestamps from `querySet` into `destination` (a QUERY_RESOLVE buffer), in order with the work. */
+  resolveTimestamps(querySet: GPUQuerySet, count: number, destination: GPUBuffer): void {
+    this.endPass();
+    this.commandEncoder().resolveQuerySet(querySet, 0, count, destination, 0);
   }
 
   /**
@@ -177,7 +203,13 @@ export class CommandRecorder {
   }
 
   private computePass(): GPUComputePassEncoder {
-    return (this.pass ??= this.commandEncoder().beginComputePass());
+    if (this.pass) return this.pass;
+    const timing = this.timing;
+    if (!timing) return (this.pass = this.commandEncoder().beginComputePass());
+    if (timing.next + 2 > timing.end) throw new WebGpuError('timeSection(): more compute passes than timestamp slots');
+    const timestampWrites = { querySet: timing.querySet, beginningOfPassWriteIndex: timing.next, endOfPassWriteIndex: timing.next + 1 };
+    timing.next += 2;
+    return (this.pass = this.commandEncoder().beginComputePass({ timestampWrites }));
   }
 
   private endPass(): void {

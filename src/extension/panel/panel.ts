@@ -14,7 +14,7 @@ import {
 } from '../../engine/node';
 import { trainSettingEdits, type Analysis, type DataSpec } from '../../lang';
 import {
-  loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint, trainerStatePayload, writeTrainSettings,
+  kernelChoices, loadCheckpoint, PANEL_VIEW_TYPE, parseWebviewMessage, runFinished, saveCheckpoint, trainerStatePayload, writeTrainSettings,
   type HostMessage, type HostNotification, type ModelPayload, type TrainingStatePayload, type TrainingStatus, type WebviewNotification,
 } from '../../protocol';
 import { Responder, type ParamsOf, type ResultOf } from '../../rpc';
@@ -23,6 +23,7 @@ import { SIMPLENN_LANGUAGE_ID, type Ctx } from '../ctx';
 import { toRange } from '../vs';
 import { checkpointItems, unreadableLines, type CheckpointItem } from './checkpoint-items';
 import { makeNonce, panelHtml } from './html';
+import { storedKernelChoices, storeKernelChoices } from './kernel-choices';
 import { modelChange } from './model-sync';
 import {
   checkpointFromState, closedMidRunMessage, defaultTrainingNotice, gradCheckMessage, modelErrorsMessage, modelName, runSummaryMessage,
@@ -83,7 +84,8 @@ export class TrainingPanel implements vscode.Disposable {
     .on(saveCheckpoint, (p) => this.saveCheckpoint(p))
     .on(loadCheckpoint, (p) => this.loadCheckpoint(p.path))
     .on(runFinished, (p) => this.finished(p))
-    .on(writeTrainSettings, (p) => this.writeTrainSettings(p));
+    .on(writeTrainSettings, (p) => this.writeTrainSettings(p))
+    .on(kernelChoices, () => storedKernelChoices(this.ctx.extension.globalState, this.ctx.config.webgpu.autotune));
   private status: TrainingStatus = 'idle';
   /** The last `modelChanged` sent since the model was loaded, so only news is sent. */
   private lastModelChange: Extract<HostNotification, { type: 'modelChanged' }> | null = null;
@@ -243,6 +245,11 @@ export class TrainingPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('convlab.exportModel',
           { model: this.uri, checkpoint: m.checkpoint !== null && isModelCheckpoint(this.uri.fsPath, m.checkpoint) ? m.checkpoint : null });
         return;
+      case 'saveKernelChoices': {
+        const refused = await storeKernelChoices(this.ctx.extension.globalState, m.record);
+        if (refused) this.ctx.log.warn(`[panel ${modelName(this.uri.path)}] ${refused}`);
+        return;
+      }
       case 'error':
         this.ctx.log.error(`[panel ${modelName(this.uri.path)}] ${m.message}`);
         // The panel shows it; a notification only when the panel is out of sight.

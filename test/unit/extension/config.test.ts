@@ -13,13 +13,14 @@ describe('extension config', () => {
   it('reads every setting', () => {
     const c = readConfig(source({
       'inlayHints.enabled': false, 'inlayHints.showParams': false, 'inlayHints.showFlops': true,
-      'diagnostics.debounceMs': 40, memoryBudgetMB: 256, 'data.maxMB': 512,
+      'diagnostics.debounceMs': 40, memoryBudgetMB: 256, 'data.maxMB': 512, 'webgpu.autotune': false,
     }));
     assert.deepEqual(c, {
       inlayHints: { enabled: false, showParams: false, showFlops: true },
       debounceMs: 40,
       memoryBudgetBytes: 256 * 1024 * 1024,
       maxDataBytes: 512 * 1024 * 1024,
+      webgpu: { autotune: false },
     });
   });
 
