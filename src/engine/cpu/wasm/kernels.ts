@@ -181,7 +181,7 @@ export class WasmKernels {
   }
 
   private zero(ptr: number, bytes: number): void {
-    new Uint8Array(this.heap.memory.buffer, ptr, bytes).fill(0);
+    this.x.zero_bytes(ptr, bytes);
   }
 }
 

@@ -29,6 +29,7 @@ export interface KernelExports {
   col2im(cols: number, count: number, taps: number, pix: number, tap: number, dx: number): void;
   pad_copy(x: number, xp: number, planes: number, h: number, w: number, ph: number, pw: number): void;
   crop_copy(xp: number, x: number, planes: number, h: number, w: number, ph: number, pw: number): void;
+  zero_bytes(ptr: number, bytes: number): void;
   relu_forward(x: number, y: number, count: number): void;
   relu_rows(x: number, y: number, rows: number, cols: number, ld: number): void;
   relu_backward(y: number, dy: number, dx: number, count: number): void;

@@ -11,7 +11,7 @@ import type { WasmHeap } from './heap';
 import { instantiateModules, kernelModules, type KernelExports, type SimdLevel } from './modules';
 import { Scratch } from './scratch';
 import {
-  claimSlices, CONTROL, CONTROL_BYTES, executeCommands, MAX_SLICES, threadSource, ZERO_OP, type ThreadData,
+  claimSlices, CONTROL, CONTROL_BYTES, executeCommands, MAX_SLICES, threadSource, type ThreadData,
 } from './thread-protocol';
 
 /** A running kernel thread. */
@@ -134,7 +134,8 @@ export class KernelThreadPool {
   /** Kernels that append their calls to `words` instead of running them. */
   private makeRecorder(): SliceKernels {
     const words = this.words;
-    const recorder: Record<string, unknown> = { zero: (ptr: number, bytes: number) => { words.push(ZERO_OP, ptr, bytes); } };
+    const zeroOp = this.names.indexOf('zero_bytes');
+    const recorder: Record<string, unknown> = { zero: (ptr: number, bytes: number) => { words.push(zeroOp, ptr, bytes); } };
     this.names.forEach((name, op) => {
       const arity = this.kernels[op].length;
       recorder[name] = (...args: number[]) => {

@@ -27,24 +27,16 @@ export const CONTROL = {
 export const MAX_SLICES = 16;
 /** Bytes of the control block. */
 export const CONTROL_BYTES = 4 * (CONTROL.sliceBase + CONTROL.sliceWords * MAX_SLICES);
-/** Command opcode of "zero `bytes` bytes at `ptr`" (done with a typed-array fill, faster than a wasm loop). */
-export const ZERO_OP = -1;
-
 type Kernel = (...args: number[]) => unknown;
 
 /**
- * Runs `count` f64 words of commands at byte offset `ptr`: an opcode (an index into `kernels`, or
- * -1 for zeroing) followed by as many arguments as that kernel takes.
+ * Runs `count` f64 words of commands at byte offset `ptr`: an opcode (an index into `kernels`)
+ * followed by as many arguments as that kernel takes.
  */
 export function executeCommands(kernels: readonly Kernel[], memory: WebAssembly.Memory, ptr: number, count: number): void {
   const words = new Float64Array(memory.buffer, ptr, count);
   for (let i = 0; i < count;) {
     const op = words[i++];
-    if (op < 0) {
-      new Uint8Array(memory.buffer, words[i], words[i + 1]).fill(0);
-      i += 2;
-      continue;
-    }
     const kernel = kernels[op], arity = kernel.length;
     kernel.apply(null, Array.prototype.slice.call(words, i, i + arity));
     i += arity;
