@@ -11,7 +11,7 @@ import type { WasmHeap } from './heap';
 import { instantiateModules, kernelModules, type KernelExports, type SimdLevel } from './modules';
 import { Scratch } from './scratch';
 import {
-  claimSlices, CONTROL, CONTROL_BYTES, executeCommands, MAX_SLICES, threadSource, type ThreadData,
+  claimSlices, CONTROL, CONTROL_BYTES, executeCommands, MAX_SLICES, SPIN_LIMIT, threadSource, type ThreadData,
 } from './thread-protocol';
 
 /** A running kernel thread. */
@@ -69,7 +69,7 @@ export class KernelThreadPool {
     this.control = new Int32Array(heap.memory.buffer);
     this.base = control / 4;
     for (let s = 0; s < this.slices; s++) this.sliceScratch.push(new Scratch(heap));
-    const data: ThreadData = { memory: heap.memory, modules, names: this.names, control };
+    const data: ThreadData = { memory: heap.memory, modules, names: this.names, control, spinLimit: SPIN_LIMIT };
     try {
       for (let t = 1; t < threads; t++) this.handles.push(spawner.spawn(threadSource(), data));
     } catch (e) {
@@ -102,6 +102,7 @@ export class KernelThreadPool {
     Atomics.notify(c, base + CONTROL.generation);
     let error: unknown;
     claimSlices(c, base, generation, (ptr, count) => executeCommands(this.kernels, this.heap.memory, ptr, count), (e) => { error ??= e; });
+    for (let spins = 0; spins < SPIN_LIMIT && Atomics.load(c, base + CONTROL.finished) < recorded.length; spins++);
     for (let done = Atomics.load(c, base + CONTROL.finished); done < recorded.length; done = Atomics.load(c, base + CONTROL.finished)) {
       Atomics.wait(c, base + CONTROL.finished, done);
     }
