@@ -13,8 +13,8 @@ import {
   type Activation, type Backend, type BatchNormTensors, type ConvGeometry, type FloatArray,
   type FusedActivation, type GemmOptions, type PoolGeometry, type Tensor,
 } from '../backend';
-import { batchNormBackward, batchNormForward, type BatchNormArrays } from './batchnorm';
-import { checkActivation, checkConv, checkCount, checkLabels, checkPool, checkSelection, checkU32s } from './checks';
+import { batchNormBackward, batchNormForward } from './batchnorm';
+import { checkActivation, checkConv, checkCount, checkPool, checkSelection, checkU32s } from './checks';
 import { convBackwardData, convBackwardFilter, convForward, ConvWorkspace } from './conv';
 import * as ew from './elementwise';
 import { gemmPacked, matrixSource } from './gemm';
@@ -22,6 +22,7 @@ import { selectKernels, type CpuKernelChoice, type CpuKernels } from './kernel-c
 import { mseLoss, softmaxBackward, softmaxCrossEntropy, softmaxForward } from './loss';
 import { adamStep, sgdStep } from './optimizers';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolGather } from './pool';
+import { CpuOperands } from './operands';
 import { arrayAllocator, CpuTensor, heapAllocator, type TensorAllocator } from './tensors';
 import type { KernelThreading, WasmKernels } from './wasm/kernels';
 import { sharedMemorySupported } from './wasm/modules';
@@ -59,6 +60,8 @@ export class CpuBackend implements Backend {
   readonly threads: number;
   private readonly wasm: WasmKernels | null;
   private readonly allocator: TensorAllocator;
+  /** Checks each call's tensors and sizes, naming the op and operand. */
+  private readonly operands = new CpuOperands(this, () => this.destroyed);
   private typescriptWorkspace: ConvWorkspace | null = null;
   private destroyed = false;
 
@@ -82,19 +85,19 @@ export class CpuBackend implements Backend {
 
   // ── memory ──────────────────────────────────────────────────────────────────────────
   zeros(length: number): Tensor {
-    this.checkAlive('zeros');
+    this.operands.checkAlive('zeros');
     checkCount('zeros', 'length', length);
     return new CpuTensor(this, 'f32', length, this.allocator.f32(length));
   }
 
   indices(length: number): Tensor {
-    this.checkAlive('indices');
+    this.operands.checkAlive('indices');
     checkCount('indices', 'length', length);
     return new CpuTensor(this, 'u32', length, this.allocator.u32(length));
   }
 
   write(t: Tensor, data: ArrayLike<number>, offset = 0): void {
-    const tensor = this.tensor('write', 't', t);
+    const tensor = this.operands.tensor('write', 't', t);
     checkCount('write', 'offset', offset);
     if (offset + data.length > tensor.length) {
       throw new RangeError(`CpuBackend.write: ${data.length} values at offset ${offset} do not fit in a tensor of ${tensor.length}`);
@@ -105,7 +108,7 @@ export class CpuBackend implements Backend {
 
   read(t: Tensor): Promise<FloatArray> {
     try {
-      return Promise.resolve(this.floats('read', 't', t, 0).slice());
+      return Promise.resolve(this.operands.floats('read', 't', t, 0).slice());
     } catch (e) {
       return Promise.reject(e);
     }
@@ -113,14 +116,14 @@ export class CpuBackend implements Backend {
 
   readIndices(t: Tensor): Promise<Uint32Array> {
     try {
-      return Promise.resolve(this.uints('readIndices', 't', t, 0).slice());
+      return Promise.resolve(this.operands.uints('readIndices', 't', t, 0).slice());
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
   copy(src: Tensor, dst: Tensor, length?: number): void {
-    const s = this.tensor('copy', 'src', src), d = this.tensor('copy', 'dst', dst);
+    const s = this.operands.tensor('copy', 'src', src), d = this.operands.tensor('copy', 'dst', dst);
     if (s.dtype !== d.dtype) throw new TypeError(`CpuBackend.copy: src is ${s.dtype} but dst is ${d.dtype}`);
     const count = length ?? s.length;
     checkCount('copy', 'length', count);
@@ -131,7 +134,7 @@ export class CpuBackend implements Backend {
   }
 
   dispose(t: Tensor): void {
-    const tensor = this.tensor('dispose', 't', t);
+    const tensor = this.operands.tensor('dispose', 't', t);
     tensor.disposed = true;
     this.allocator.release(tensor.storage);
   }
@@ -145,7 +148,7 @@ export class CpuBackend implements Backend {
 
   // ── elementwise ─────────────────────────────────────────────────────────────────────
   fill(t: Tensor, value: number, length?: number): void {
-    const tensor = this.tensor('fill', 't', t);
+    const tensor = this.operands.tensor('fill', 't', t);
     const count = length ?? tensor.length;
     checkCount('fill', 'length', count);
     if (count > tensor.length) throw new RangeError(`CpuBackend.fill: length ${count} exceeds the tensor's ${tensor.length}`);
@@ -154,13 +157,13 @@ export class CpuBackend implements Backend {
 
   axpy(alpha: number, x: Tensor, y: Tensor, length?: number): void {
     const count = length ?? x.length;
-    const xs = this.floats('axpy', 'x', x, count), ys = this.floats('axpy', 'y', y, count);
+    const xs = this.operands.floats('axpy', 'x', x, count), ys = this.operands.floats('axpy', 'y', y, count);
     for (let i = 0; i < count; i++) ys[i] += alpha * xs[i];
   }
 
   scale(t: Tensor, alpha: number, length?: number): void {
     const count = length ?? t.length;
-    const xs = this.floats('scale', 't', t, count);
+    const xs = this.operands.floats('scale', 't', t, count);
     for (let i = 0; i < count; i++) xs[i] *= alpha;
   }
 
@@ -168,12 +171,12 @@ export class CpuBackend implements Backend {
   gemm(a: Tensor, b: Tensor, c: Tensor, m: number, n: number, k: number, opts: GemmOptions = {}): void {
     checkCount('gemm', 'm', m); checkCount('gemm', 'n', n); checkCount('gemm', 'k', k);
     const transA = opts.transA ?? false, transB = opts.transB ?? false, alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
-    const as = this.floats('gemm', 'a', a, m * k), bs = this.floats('gemm', 'b', b, k * n);
-    const cs = this.floats('gemm', 'c', c, m * n);
+    const as = this.operands.floats('gemm', 'a', a, m * k), bs = this.operands.floats('gemm', 'b', b, k * n);
+    const cs = this.operands.floats('gemm', 'c', c, m * n);
     if (as === cs || bs === cs) throw new Error('CpuBackend.gemm: c must not alias a or b');
     // With nothing to multiply (k = 0, alpha = 0) C is only scaled, which the TypeScript path does.
     if (this.wasm && k > 0 && alpha !== 0) {
-      this.wasm.gemm(m, n, k, this.ptr(a), this.ptr(b), this.ptr(c), transA, transB, alpha, beta);
+      this.wasm.gemm(m, n, k, this.operands.ptr(a), this.operands.ptr(b), this.operands.ptr(c), transA, transB, alpha, beta);
       return;
     }
     gemmPacked(this.workspace.gemm, m, n, k, matrixSource(as, 0, transA ? m : k, transA),
@@ -182,13 +185,13 @@ export class CpuBackend implements Backend {
 
   addBias(y: Tensor, bias: Tensor, rows: number, cols: number): void {
     checkCount('addBias', 'rows', rows); checkCount('addBias', 'cols', cols);
-    ew.addBias(this.floats('addBias', 'y', y, rows * cols), this.floats('addBias', 'bias', bias, rows), rows, cols);
+    ew.addBias(this.operands.floats('addBias', 'y', y, rows * cols), this.operands.floats('addBias', 'bias', bias, rows), rows, cols);
   }
 
   biasGrad(dy: Tensor, db: Tensor, rows: number, cols: number, accumulate = false): void {
     checkCount('biasGrad', 'rows', rows); checkCount('biasGrad', 'cols', cols);
-    const dys = this.floats('biasGrad', 'dy', dy, rows * cols), dbs = this.floats('biasGrad', 'db', db, rows);
-    if (this.wasm) this.wasm.rowSums(this.ptr(dy), rows, cols, this.ptr(db), accumulate);
+    const dys = this.operands.floats('biasGrad', 'dy', dy, rows * cols), dbs = this.operands.floats('biasGrad', 'db', db, rows);
+    if (this.wasm) this.wasm.rowSums(this.operands.ptr(dy), rows, cols, this.operands.ptr(db), accumulate);
     else ew.biasGrad(dys, dbs, rows, cols, accumulate);
   }
 
@@ -196,9 +199,9 @@ export class CpuBackend implements Backend {
   convForward(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor): void {
     const op = 'convForward';
     checkConv(op, g);
-    const xs = this.floats(op, 'x', x, g.c * g.n * g.h * g.w), ws = this.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
-    const bs = bias ? this.floats(op, 'bias', bias, g.m) : null, ys = this.floats(op, 'y', y, g.m * g.n * g.oh * g.ow);
-    if (this.wasm) this.wasm.convForward(g, this.ptr(x), this.ptr(w), bias ? this.ptr(bias) : 0, this.ptr(y));
+    const xs = this.operands.floats(op, 'x', x, g.c * g.n * g.h * g.w), ws = this.operands.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
+    const bs = bias ? this.operands.floats(op, 'bias', bias, g.m) : null, ys = this.operands.floats(op, 'y', y, g.m * g.n * g.oh * g.ow);
+    if (this.wasm) this.wasm.convForward(g, this.operands.ptr(x), this.operands.ptr(w), bias ? this.operands.ptr(bias) : 0, this.operands.ptr(y));
     else convForward(this.workspace, g, xs, ws, bs, ys);
   }
 
@@ -208,13 +211,13 @@ export class CpuBackend implements Backend {
     activation: FusedActivation | null): void {
     const op = 'linearForward';
     checkCount(op, 'm', m); checkCount(op, 'n', n); checkCount(op, 'k', k);
-    const ws = this.floats(op, 'w', w, m * k), xs = this.floats(op, 'x', x, k * n), ys = this.floats(op, 'y', y, m * n);
+    const ws = this.operands.floats(op, 'w', w, m * k), xs = this.operands.floats(op, 'x', x, k * n), ys = this.operands.floats(op, 'y', y, m * n);
     if (ws === ys || xs === ys) throw new Error(`CpuBackend.${op}: y must not alias w or x`);
-    if (bias) this.floats(op, 'bias', bias, m);
-    if (activation) this.floats(op, 'activation.out', activation.out, m * n);
+    if (bias) this.operands.floats(op, 'bias', bias, m);
+    if (activation) this.operands.floats(op, 'activation.out', activation.out, m * n);
     if (this.wasm && k > 0 && (!activation || activation.kind === 'relu')) {
-      this.wasm.gemm(m, n, k, this.ptr(w), this.ptr(x), this.ptr(y), false, false, 1, 0,
-        bias ? this.ptr(bias) : 0, activation ? this.ptr(activation.out) : 0);
+      this.wasm.gemm(m, n, k, this.operands.ptr(w), this.operands.ptr(x), this.operands.ptr(y), false, false, 1, 0,
+        bias ? this.operands.ptr(bias) : 0, activation ? this.operands.ptr(activation.out) : 0);
       return;
     }
     this.gemm(w, x, y, m, n, k);
@@ -225,12 +228,12 @@ export class CpuBackend implements Backend {
   convForwardActivated(g: ConvGeometry, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, activation: FusedActivation): void {
     const op = 'convForwardActivated';
     checkConv(op, g);
-    this.floats(op, 'x', x, g.c * g.n * g.h * g.w); this.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
-    if (bias) this.floats(op, 'bias', bias, g.m);
+    this.operands.floats(op, 'x', x, g.c * g.n * g.h * g.w); this.operands.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
+    if (bias) this.operands.floats(op, 'bias', bias, g.m);
     const outputs = g.m * g.n * g.oh * g.ow;
-    this.floats(op, 'y', y, outputs); this.floats(op, 'activation.out', activation.out, outputs);
+    this.operands.floats(op, 'y', y, outputs); this.operands.floats(op, 'activation.out', activation.out, outputs);
     if (this.wasm && activation.kind === 'relu') {
-      this.wasm.convForward(g, this.ptr(x), this.ptr(w), bias ? this.ptr(bias) : 0, this.ptr(y), this.ptr(activation.out));
+      this.wasm.convForward(g, this.operands.ptr(x), this.operands.ptr(w), bias ? this.operands.ptr(bias) : 0, this.operands.ptr(y), this.operands.ptr(activation.out));
       return;
     }
     this.convForward(g, x, w, bias, y);
@@ -240,9 +243,9 @@ export class CpuBackend implements Backend {
   convBackwardData(g: ConvGeometry, dy: Tensor, w: Tensor, dx: Tensor): void {
     const op = 'convBackwardData';
     checkConv(op, g);
-    const dys = this.floats(op, 'dy', dy, g.m * g.n * g.oh * g.ow), ws = this.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
-    const dxs = this.floats(op, 'dx', dx, g.c * g.n * g.h * g.w);
-    if (this.wasm) this.wasm.convBackwardData(g, this.ptr(dy), this.ptr(w), this.ptr(dx));
+    const dys = this.operands.floats(op, 'dy', dy, g.m * g.n * g.oh * g.ow), ws = this.operands.floats(op, 'w', w, g.m * g.c * g.kh * g.kw);
+    const dxs = this.operands.floats(op, 'dx', dx, g.c * g.n * g.h * g.w);
+    if (this.wasm) this.wasm.convBackwardData(g, this.operands.ptr(dy), this.operands.ptr(w), this.operands.ptr(dx));
     else convBackwardData(this.workspace, g, dys, ws, dxs);
   }
 
@@ -250,11 +253,11 @@ export class CpuBackend implements Backend {
     const op = 'convBackwardFilter';
     checkConv(op, g);
     const pixels = g.n * g.oh * g.ow;
-    const xs = this.floats(op, 'x', x, g.c * g.n * g.h * g.w), dys = this.floats(op, 'dy', dy, g.m * pixels);
-    const dws = this.floats(op, 'dw', dw, g.m * g.c * g.kh * g.kw), dbs = dbias ? this.floats(op, 'dbias', dbias, g.m) : null;
+    const xs = this.operands.floats(op, 'x', x, g.c * g.n * g.h * g.w), dys = this.operands.floats(op, 'dy', dy, g.m * pixels);
+    const dws = this.operands.floats(op, 'dw', dw, g.m * g.c * g.kh * g.kw), dbs = dbias ? this.operands.floats(op, 'dbias', dbias, g.m) : null;
     if (!this.wasm) { convBackwardFilter(this.workspace, g, xs, dys, dws, dbs); return; }
-    this.wasm.convBackwardFilter(g, this.ptr(x), this.ptr(dy), this.ptr(dw));
-    if (dbias) this.wasm.rowSums(this.ptr(dy), g.m, pixels, this.ptr(dbias), false);
+    this.wasm.convBackwardFilter(g, this.operands.ptr(x), this.operands.ptr(dy), this.operands.ptr(dw));
+    if (dbias) this.wasm.rowSums(this.operands.ptr(dy), g.m, pixels, this.operands.ptr(dbias), false);
   }
 
   // ── pooling ─────────────────────────────────────────────────────────────────────────
@@ -262,9 +265,9 @@ export class CpuBackend implements Backend {
     const op = 'maxPoolForward';
     checkPool(op, g);
     const outputs = g.c * g.n * g.oh * g.ow;
-    const xs = this.floats(op, 'x', x, g.c * g.n * g.h * g.w), ys = this.floats(op, 'y', y, outputs);
-    const args = this.uints(op, 'argmax', argmax, outputs);
-    if (this.wasm) this.wasm.maxPoolForward(g, this.ptr(x), this.ptr(y), this.ptr(argmax));
+    const xs = this.operands.floats(op, 'x', x, g.c * g.n * g.h * g.w), ys = this.operands.floats(op, 'y', y, outputs);
+    const args = this.operands.uints(op, 'argmax', argmax, outputs);
+    if (this.wasm) this.wasm.maxPoolForward(g, this.operands.ptr(x), this.operands.ptr(y), this.operands.ptr(argmax));
     else maxPoolForward(g, xs, ys, args);
   }
 
@@ -272,10 +275,10 @@ export class CpuBackend implements Backend {
     const op = 'maxPoolBackward';
     checkPool(op, g);
     const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
-    const selection = this.uints(op, 'argmax', argmax, outputs);
+    const selection = this.operands.uints(op, 'argmax', argmax, outputs);
     checkSelection(op, selection, outputs, inputs);
-    const dys = this.floats(op, 'dy', dy, outputs), dxs = this.floats(op, 'dx', dx, inputs);
-    if (this.wasm) this.wasm.maxPoolBackward(g, this.ptr(dy), this.ptr(argmax), this.ptr(dx));
+    const dys = this.operands.floats(op, 'dy', dy, outputs), dxs = this.operands.floats(op, 'dx', dx, inputs);
+    if (this.wasm) this.wasm.maxPoolBackward(g, this.operands.ptr(dy), this.operands.ptr(argmax), this.operands.ptr(dx));
     else maxPoolBackward(g, dys, selection, dxs);
   }
 
@@ -283,37 +286,37 @@ export class CpuBackend implements Backend {
     const op = 'maxPoolGather';
     checkPool(op, g);
     const outputs = g.c * g.n * g.oh * g.ow, inputs = g.c * g.n * g.h * g.w;
-    const selection = this.uints(op, 'argmax', argmax, outputs);
+    const selection = this.operands.uints(op, 'argmax', argmax, outputs);
     checkSelection(op, selection, outputs, inputs);
-    maxPoolGather(g, this.floats(op, 'x', x, inputs), selection, this.floats(op, 'y', y, outputs));
+    maxPoolGather(g, this.operands.floats(op, 'x', x, inputs), selection, this.operands.floats(op, 'y', y, outputs));
   }
 
   avgPoolForward(g: PoolGeometry, x: Tensor, y: Tensor): void {
     const op = 'avgPoolForward';
     checkPool(op, g);
-    avgPoolForward(g, this.floats(op, 'x', x, g.c * g.n * g.h * g.w), this.floats(op, 'y', y, g.c * g.n * g.oh * g.ow));
+    avgPoolForward(g, this.operands.floats(op, 'x', x, g.c * g.n * g.h * g.w), this.operands.floats(op, 'y', y, g.c * g.n * g.oh * g.ow));
   }
 
   avgPoolBackward(g: PoolGeometry, dy: Tensor, dx: Tensor): void {
     const op = 'avgPoolBackward';
     checkPool(op, g);
-    avgPoolBackward(g, this.floats(op, 'dy', dy, g.c * g.n * g.oh * g.ow), this.floats(op, 'dx', dx, g.c * g.n * g.h * g.w));
+    avgPoolBackward(g, this.operands.floats(op, 'dy', dy, g.c * g.n * g.oh * g.ow), this.operands.floats(op, 'dx', dx, g.c * g.n * g.h * g.w));
   }
 
   // ── activations ─────────────────────────────────────────────────────────────────────
   activationForward(kind: Activation, x: Tensor, y: Tensor, length: number): void {
     const op = 'activationForward';
     checkActivation(op, kind); checkCount(op, 'length', length);
-    const xs = this.floats(op, 'x', x, length), ys = this.floats(op, 'y', y, length);
-    if (this.wasm && kind === 'relu') this.wasm.reluForward(this.ptr(x), this.ptr(y), length);
+    const xs = this.operands.floats(op, 'x', x, length), ys = this.operands.floats(op, 'y', y, length);
+    if (this.wasm && kind === 'relu') this.wasm.reluForward(this.operands.ptr(x), this.operands.ptr(y), length);
     else ew.activationForward(kind, xs, ys, length);
   }
 
   activationBackward(kind: Activation, y: Tensor, dy: Tensor, dx: Tensor, length: number): void {
     const op = 'activationBackward';
     checkActivation(op, kind); checkCount(op, 'length', length);
-    const ys = this.floats(op, 'y', y, length), dys = this.floats(op, 'dy', dy, length), dxs = this.floats(op, 'dx', dx, length);
-    if (this.wasm && kind === 'relu') this.wasm.reluBackward(this.ptr(y), this.ptr(dy), this.ptr(dx), length);
+    const ys = this.operands.floats(op, 'y', y, length), dys = this.operands.floats(op, 'dy', dy, length), dxs = this.operands.floats(op, 'dx', dx, length);
+    if (this.wasm && kind === 'relu') this.wasm.reluBackward(this.operands.ptr(y), this.operands.ptr(dy), this.operands.ptr(dx), length);
     else ew.activationBackward(kind, ys, dys, dxs, length);
   }
 
@@ -321,13 +324,13 @@ export class CpuBackend implements Backend {
   flattenForward(x: Tensor, y: Tensor, c: number, n: number, hw: number): void {
     const op = 'flattenForward';
     checkCount(op, 'c', c); checkCount(op, 'n', n); checkCount(op, 'hw', hw);
-    ew.flattenForward(this.floats(op, 'x', x, c * n * hw), this.floats(op, 'y', y, c * n * hw), c, n, hw);
+    ew.flattenForward(this.operands.floats(op, 'x', x, c * n * hw), this.operands.floats(op, 'y', y, c * n * hw), c, n, hw);
   }
 
   flattenBackward(dy: Tensor, dx: Tensor, c: number, n: number, hw: number): void {
     const op = 'flattenBackward';
     checkCount(op, 'c', c); checkCount(op, 'n', n); checkCount(op, 'hw', hw);
-    ew.flattenBackward(this.floats(op, 'dy', dy, c * n * hw), this.floats(op, 'dx', dx, c * n * hw), c, n, hw);
+    ew.flattenBackward(this.operands.floats(op, 'dy', dy, c * n * hw), this.operands.floats(op, 'dx', dx, c * n * hw), c, n, hw);
   }
 
   // ── regularisation ──────────────────────────────────────────────────────────────────
@@ -335,15 +338,15 @@ export class CpuBackend implements Backend {
     const op = 'dropoutForward';
     checkCount(op, 'length', length);
     if (!(p >= 0 && p <= 1)) throw new RangeError(`CpuBackend.${op}: p must be in [0, 1], got ${p}`);
-    ew.dropoutForward(this.floats(op, 'x', x, length), this.floats(op, 'y', y, length), this.floats(op, 'mask', mask, length),
+    ew.dropoutForward(this.operands.floats(op, 'x', x, length), this.operands.floats(op, 'y', y, length), this.operands.floats(op, 'mask', mask, length),
       length, p, seed);
   }
 
   dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor, length: number): void {
     const op = 'dropoutBackward';
     checkCount(op, 'length', length);
-    ew.dropoutBackward(this.floats(op, 'dy', dy, length), this.floats(op, 'mask', mask, length),
-      this.floats(op, 'dx', dx, length), length);
+    ew.dropoutBackward(this.operands.floats(op, 'dy', dy, length), this.operands.floats(op, 'mask', mask, length),
+      this.operands.floats(op, 'dx', dx, length), length);
   }
 
   batchNormForward(x: Tensor, y: Tensor, rows: number, cols: number, t: BatchNormTensors, training: boolean,
@@ -352,54 +355,54 @@ export class CpuBackend implements Backend {
     checkCount(op, 'rows', rows); checkCount(op, 'cols', cols);
     if (training && cols < 1) throw new RangeError(`CpuBackend.${op}: training needs at least one column`);
     if (!(epsilon > 0)) throw new RangeError(`CpuBackend.${op}: epsilon must be > 0, got ${epsilon}`);
-    batchNormForward(this.floats(op, 'x', x, rows * cols), this.floats(op, 'y', y, rows * cols), rows, cols,
-      this.batchNormArrays(op, t, rows), training, momentum, epsilon);
+    batchNormForward(this.operands.floats(op, 'x', x, rows * cols), this.operands.floats(op, 'y', y, rows * cols), rows, cols,
+      this.operands.batchNormArrays(op, t, rows), training, momentum, epsilon);
   }
 
   batchNormBackward(x: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number, t: BatchNormTensors,
     dgamma: Tensor, dbeta: Tensor): void {
     const op = 'batchNormBackward';
     checkCount(op, 'rows', rows); checkCount(op, 'cols', cols);
-    batchNormBackward(this.floats(op, 'x', x, rows * cols), this.floats(op, 'dy', dy, rows * cols),
-      this.floats(op, 'dx', dx, rows * cols), rows, cols, this.batchNormArrays(op, t, rows),
-      this.floats(op, 'dgamma', dgamma, rows), this.floats(op, 'dbeta', dbeta, rows));
+    batchNormBackward(this.operands.floats(op, 'x', x, rows * cols), this.operands.floats(op, 'dy', dy, rows * cols),
+      this.operands.floats(op, 'dx', dx, rows * cols), rows, cols, this.operands.batchNormArrays(op, t, rows),
+      this.operands.floats(op, 'dgamma', dgamma, rows), this.operands.floats(op, 'dbeta', dbeta, rows));
   }
 
   // ── output layers and losses ────────────────────────────────────────────────────────
   softmaxForward(x: Tensor, y: Tensor, classes: number, n: number): void {
     const op = 'softmaxForward';
     checkCount(op, 'classes', classes); checkCount(op, 'n', n);
-    softmaxForward(this.floats(op, 'x', x, classes * n), this.floats(op, 'y', y, classes * n), classes, n);
+    softmaxForward(this.operands.floats(op, 'x', x, classes * n), this.operands.floats(op, 'y', y, classes * n), classes, n);
   }
 
   softmaxBackward(y: Tensor, dy: Tensor, dx: Tensor, classes: number, n: number): void {
     const op = 'softmaxBackward';
     checkCount(op, 'classes', classes); checkCount(op, 'n', n);
-    softmaxBackward(this.floats(op, 'y', y, classes * n), this.floats(op, 'dy', dy, classes * n),
-      this.floats(op, 'dx', dx, classes * n), classes, n);
+    softmaxBackward(this.operands.floats(op, 'y', y, classes * n), this.operands.floats(op, 'dy', dy, classes * n),
+      this.operands.floats(op, 'dx', dx, classes * n), classes, n);
   }
 
   softmaxCrossEntropy(logits: Tensor, labels: Tensor, probs: Tensor, dlogits: Tensor | null, metrics: Tensor,
     classes: number, n: number): void {
     const op = 'softmaxCrossEntropy';
     checkCount(op, 'classes', classes); checkCount(op, 'n', n);
-    softmaxCrossEntropy(this.floats(op, 'logits', logits, classes * n), this.labels(op, labels, n, classes),
-      this.floats(op, 'probs', probs, classes * n), dlogits ? this.floats(op, 'dlogits', dlogits, classes * n) : null,
-      this.floats(op, 'metrics', metrics, 3), classes, n);
+    softmaxCrossEntropy(this.operands.floats(op, 'logits', logits, classes * n), this.operands.labels(op, labels, n, classes),
+      this.operands.floats(op, 'probs', probs, classes * n), dlogits ? this.operands.floats(op, 'dlogits', dlogits, classes * n) : null,
+      this.operands.floats(op, 'metrics', metrics, 3), classes, n);
   }
 
   mseLoss(out: Tensor, labels: Tensor, dout: Tensor | null, metrics: Tensor, classes: number, n: number): void {
     const op = 'mseLoss';
     checkCount(op, 'classes', classes); checkCount(op, 'n', n);
-    mseLoss(this.floats(op, 'out', out, classes * n), this.labels(op, labels, n, classes),
-      dout ? this.floats(op, 'dout', dout, classes * n) : null, this.floats(op, 'metrics', metrics, 3), classes, n);
+    mseLoss(this.operands.floats(op, 'out', out, classes * n), this.operands.labels(op, labels, n, classes),
+      dout ? this.operands.floats(op, 'dout', dout, classes * n) : null, this.operands.floats(op, 'metrics', metrics, 3), classes, n);
   }
 
   // ── optimizers ──────────────────────────────────────────────────────────────────────
   sgdStep(w: Tensor, g: Tensor, v: Tensor, length: number, lr: number, momentum: number, weightDecay: number): void {
     const op = 'sgdStep';
     checkCount(op, 'length', length);
-    sgdStep(this.floats(op, 'w', w, length), this.floats(op, 'g', g, length), this.floats(op, 'v', v, length),
+    sgdStep(this.operands.floats(op, 'w', w, length), this.operands.floats(op, 'g', g, length), this.operands.floats(op, 'v', v, length),
       length, lr, momentum, weightDecay);
   }
 
@@ -408,61 +411,8 @@ export class CpuBackend implements Backend {
     const op = 'adamStep';
     checkCount(op, 'length', length);
     if (!Number.isInteger(t) || t < 1) throw new RangeError(`CpuBackend.${op}: t is the 1-based step number, got ${t}`);
-    adamStep(this.floats(op, 'w', w, length), this.floats(op, 'g', g, length), this.floats(op, 'm', m, length),
-      this.floats(op, 'v', v, length), length, lr, beta1, beta2, epsilon, t, weightDecay);
-  }
-
-  // ── argument checks ─────────────────────────────────────────────────────────────────
-  private checkAlive(op: string): void {
-    if (this.destroyed) throw new Error(`CpuBackend.${op}: the backend was destroyed`);
-  }
-
-  private tensor(op: string, name: string, t: Tensor): CpuTensor {
-    this.checkAlive(op);
-    if (!(t instanceof CpuTensor) || t.owner !== this) {
-      throw new TypeError(`CpuBackend.${op}: ${name} is not a tensor of this backend`);
-    }
-    if (t.disposed) throw new Error(`CpuBackend.${op}: ${name} was disposed`);
-    return t;
-  }
-
-  /** The f32 tensor's storage, after checking it holds at least `need` elements. */
-  private floats(op: string, name: string, t: Tensor, need: number): FloatArray {
-    const tensor = this.tensor(op, name, t);
-    if (tensor.dtype !== 'f32') throw new TypeError(`CpuBackend.${op}: ${name} must be an f32 tensor (zeros), not u32`);
-    if (tensor.length < need) {
-      throw new RangeError(`CpuBackend.${op}: ${name} has ${tensor.length} elements but the call needs ${need}`);
-    }
-    return tensor.data as FloatArray;
-  }
-
-  /** Byte offset of a tensor already checked by floats() (wasm-kernel backends only). */
-  private ptr(t: Tensor): number {
-    return (t as CpuTensor).storage.ptr;
-  }
-
-  private uints(op: string, name: string, t: Tensor, need: number): Uint32Array {
-    const tensor = this.tensor(op, name, t);
-    if (tensor.dtype !== 'u32') throw new TypeError(`CpuBackend.${op}: ${name} must be a u32 tensor (indices), not f32`);
-    if (tensor.length < need) {
-      throw new RangeError(`CpuBackend.${op}: ${name} has ${tensor.length} elements but the call needs ${need}`);
-    }
-    return tensor.data as Uint32Array;
-  }
-
-  private labels(op: string, t: Tensor, n: number, classes: number): Uint32Array {
-    const labels = this.uints(op, 'labels', t, n);
-    checkLabels(op, labels, n, classes);
-    return labels;
-  }
-
-  private batchNormArrays(op: string, t: BatchNormTensors, rows: number): BatchNormArrays {
-    return {
-      gamma: this.floats(op, 'gamma', t.gamma, rows), beta: this.floats(op, 'beta', t.beta, rows),
-      runningMean: this.floats(op, 'runningMean', t.runningMean, rows),
-      runningVar: this.floats(op, 'runningVar', t.runningVar, rows),
-      saveMean: this.floats(op, 'saveMean', t.saveMean, rows), saveInvStd: this.floats(op, 'saveInvStd', t.saveInvStd, rows),
-    };
+    adamStep(this.operands.floats(op, 'w', w, length), this.operands.floats(op, 'g', g, length), this.operands.floats(op, 'm', m, length),
+      this.operands.floats(op, 'v', v, length), length, lr, beta1, beta2, epsilon, t, weightDecay);
   }
 }
 
