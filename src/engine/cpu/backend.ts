@@ -61,7 +61,7 @@ export class CpuBackend implements Backend {
   private readonly wasm: WasmKernels | null;
   private readonly allocator: TensorAllocator;
   /** Checks each call's tensors and sizes, naming the op and operand. */
-  private readonly operands = new CpuOperands(this, () => this.destroyed);
+  private readonly operands = new CpuOperands(() => this.destroyed);
   private typescriptWorkspace: ConvWorkspace | null = null;
   private destroyed = false;
 
@@ -87,13 +87,13 @@ export class CpuBackend implements Backend {
   zeros(length: number): Tensor {
     this.operands.checkAlive('zeros');
     checkCount('zeros', 'length', length);
-    return new CpuTensor(this, 'f32', length, this.allocator.f32(length));
+    return new CpuTensor(this.operands, 'f32', length, this.allocator.f32(length));
   }
 
   indices(length: number): Tensor {
     this.operands.checkAlive('indices');
     checkCount('indices', 'length', length);
-    return new CpuTensor(this, 'u32', length, this.allocator.u32(length));
+    return new CpuTensor(this.operands, 'u32', length, this.allocator.u32(length));
   }
 
   write(t: Tensor, data: ArrayLike<number>, offset = 0): void {

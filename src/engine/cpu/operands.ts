@@ -7,8 +7,11 @@ import { checkLabels } from './checks';
 import { CpuTensor } from './tensors';
 
 export class CpuOperands {
-  /** `owner`: the backend whose tensors these are; `isDestroyed`: whether it was destroyed. */
-  constructor(private readonly owner: object, private readonly isDestroyed: () => boolean) {}
+  /**
+   * One per backend, and the owner of its tensors: a tensor belongs to the backend whose operands
+   * made it, however the backend object is reached (a Proxy around it included).
+   */
+  constructor(private readonly isDestroyed: () => boolean) {}
 
   checkAlive(op: string): void {
     if (this.isDestroyed()) throw new Error(`CpuBackend.${op}: the backend was destroyed`);
@@ -16,7 +19,7 @@ export class CpuOperands {
 
   tensor(op: string, name: string, t: Tensor): CpuTensor {
     this.checkAlive(op);
-    if (!(t instanceof CpuTensor) || t.owner !== this.owner) {
+    if (!(t instanceof CpuTensor) || t.owner !== this) {
       throw new TypeError(`CpuBackend.${op}: ${name} is not a tensor of this backend`);
     }
     if (t.disposed) throw new Error(`CpuBackend.${op}: ${name} was disposed`);
