@@ -116,10 +116,16 @@ describe('webgpu kernel autotuning', function () {
     assert.ok(report.some((r) => r.source === 'measured'), JSON.stringify(report));
     assert.equal(saved.length, 1, 'saved once, after tuning');
     const table = KernelChoiceTable.fromRecord(saved[0], saved[0].kernelSet, assert.fail);
+    // A small kernel can finish within one timestamp tick (65.536 µs on SwiftShader) and time at 0;
+    // the measured decisions together still took time.
+    let total = 0;
     for (const r of report.filter((x) => x.source === 'measured')) {
       const stored = table.get(Object.keys(saved[0].adapters)[0], r.key);
-      assert.ok(stored && stored.micros > 0 && stored.ruleMicros > 0, `${r.key}: ${JSON.stringify(stored)}`);
+      assert.ok(stored && stored.micros >= 0 && stored.ruleMicros >= 0 && stored.micros <= stored.ruleMicros,
+        `${r.key}: ${JSON.stringify(stored)}`);
+      total += stored.ruleMicros;
     }
+    assert.ok(total > 0, 'the measured decisions took no time at all');
     console.log(`      tuned ${report.filter((r) => r.source === 'measured').length} of ${report.length} decisions in ${Math.round(performance.now() - started)} ms; ` +
       `differing from the rules: ${report.filter((r) => r.choice !== r.rule).map((r) => `${r.key} ${r.rule}→${r.choice}`).join('; ') || 'none'}`);
   });
